@@ -1,0 +1,98 @@
+package org.sparse4j;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.nativeapi.Sparse4jNative.s4j_context_t;
+
+/**
+ * Where and how ops run: the device, the CPU thread count, and a cap on the backend tier (which is
+ * how conformance runs every tier on one machine). Calls on one context are ordered; use one
+ * context per thread. {@link #defaultContext()} gives each thread its own.
+ */
+public final class Context implements AutoCloseable {
+    private static final ThreadLocal<Context> DEFAULT = ThreadLocal.withInitial(() -> new Context(Device.CPU, 0));
+
+    private final Device device;
+    private s4j_context_t handle;
+
+    private Context(Device device, int threads) {
+        Native.load();
+        this.device = device;
+        s4j_context_t h = new s4j_context_t();
+        Native.check(Sparse4jNative.s4j_context_create(h, device.kind().code(), device.index(), threads));
+        this.handle = h;
+    }
+
+    /** A CPU context using every hardware thread. */
+    public static Context cpu() {
+        return new Context(Device.CPU, 0);
+    }
+
+    /** A CPU context using {@code threads} threads (0: every hardware thread). */
+    public static Context cpu(int threads) {
+        if (threads < 0) {
+            throw new InvalidArgumentException("thread count must be >= 0, got " + threads);
+        }
+        return new Context(Device.CPU, threads);
+    }
+
+    /** A context on {@code device}; a CUDA device fails with the reason when there is no CUDA backend. */
+    public static Context on(Device device) {
+        return new Context(device, 0);
+    }
+
+    /** This thread's CPU context with every tier allowed; never close it. */
+    public static Context defaultContext() {
+        return DEFAULT.get();
+    }
+
+    /** Allows only backends up to {@code cap}; {@link Backend#REFERENCE} forces the scalar oracle. */
+    public Context capBackend(Backend cap) {
+        Native.check(Sparse4jNative.s4j_context_set_backend_cap(handle(), cap.code()));
+        return this;
+    }
+
+    public Backend backendCap() {
+        return Backend.fromCode(Sparse4jNative.s4j_context_backend_cap(handle()));
+    }
+
+    public int threads() {
+        return Sparse4jNative.s4j_context_threads(handle());
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Name of the implementation that ran the last op on this context, "" before any. */
+    public String lastImplementation() {
+        return Native.string(Sparse4jNative.s4j_context_last_impl(handle()));
+    }
+
+    /** The implementation this context would pick for an op and dtype; throws with the reason when none. */
+    public String implementationFor(Op op, DType dtype) {
+        BytePointer name = new BytePointer((org.bytedeco.javacpp.Pointer) null);
+        Native.check(Sparse4jNative.s4j_op_query(handle(), op.code(), dtype.code(), name));
+        return Native.string(name);
+    }
+
+    /** The native handle, for the op classes. Internal. */
+    public s4j_context_t handle() {
+        if (handle == null) {
+            throw new InvalidArgumentException("context is closed");
+        }
+        return handle;
+    }
+
+    @Override
+    public void close() {
+        if (this == DEFAULT.get()) {
+            return;  // the thread's default context lives as long as the thread
+        }
+        if (handle != null) {
+            Sparse4jNative.s4j_context_destroy(handle);
+            handle = null;
+        }
+    }
+}

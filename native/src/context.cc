@@ -1,0 +1,77 @@
+// Contexts: the device, the CPU thread count and the backend cap for the calls made on them.
+#include "internal.h"
+
+#include <new>
+#include <thread>
+
+struct s4j_context_t {
+    int32_t device;
+    int32_t device_index;
+    int32_t threads;
+    s4j_backend cap;
+    const char* last_impl;
+};
+
+namespace s4j {
+
+exec_env context_env(s4j_context ctx) { return exec_env{ctx->threads}; }
+
+void context_note_impl(s4j_context ctx, const char* name) { ctx->last_impl = name; }
+
+}  // namespace s4j
+
+extern "C" {
+
+s4j_status s4j_context_create(s4j_context* out, int32_t device, int32_t device_index, int32_t threads) {
+    using s4j::fail;
+    if (!out) return fail(S4J_INVALID_ARGUMENT, "context: output handle pointer is null");
+    *out = nullptr;
+    if (device != S4J_DEVICE_CPU && device != S4J_DEVICE_CUDA)
+        return fail(S4J_INVALID_ARGUMENT, "context: unknown device kind %d", device);
+    if (device == S4J_DEVICE_CUDA) {
+        int32_t count = s4j_cuda_device_count();
+        if (count == 0) return fail(S4J_UNSUPPORTED, "context: no CUDA device: %s", s4j_cuda_unavailable_reason());
+        if (device_index < 0 || device_index >= count)
+            return fail(S4J_INVALID_ARGUMENT, "context: CUDA device %d does not exist (%d found)", device_index, count);
+    } else if (device_index != 0) {
+        return fail(S4J_INVALID_ARGUMENT, "context: CPU device index must be 0, got %d", device_index);
+    }
+    if (threads <= 0) {
+        unsigned hw = std::thread::hardware_concurrency();
+        threads = hw == 0 ? 1 : static_cast<int32_t>(hw);
+    }
+    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, s4j_cpu_best_tier(), ""};
+    if (!ctx) return fail(S4J_OUT_OF_MEMORY, "context: out of memory");
+    if (device == S4J_DEVICE_CUDA) ctx->cap = S4J_BACKEND_CUDA;
+    *out = ctx;
+    return S4J_OK;
+}
+
+s4j_status s4j_context_destroy(s4j_context ctx) {
+    delete ctx;
+    return S4J_OK;
+}
+
+s4j_status s4j_context_set_backend_cap(s4j_context ctx, s4j_backend cap) {
+    using s4j::fail;
+    if (!ctx) return fail(S4J_INVALID_ARGUMENT, "context is null");
+    if (cap < S4J_BACKEND_REFERENCE || cap > S4J_BACKEND_CUDA)
+        return fail(S4J_INVALID_ARGUMENT, "unknown backend %d", cap);
+    if (ctx->device == S4J_DEVICE_CPU && cap == S4J_BACKEND_CUDA)
+        return fail(S4J_INVALID_ARGUMENT, "a CPU context cannot be capped at the CUDA backend");
+    if (ctx->device == S4J_DEVICE_CUDA && cap != S4J_BACKEND_CUDA)
+        return fail(S4J_INVALID_ARGUMENT, "a CUDA context runs only the CUDA backend");
+    if (!s4j_backend_available(cap))
+        return fail(S4J_UNSUPPORTED, "backend %s cannot run on this machine (best CPU tier: %s)",
+                    s4j_backend_name(cap), s4j_backend_name(s4j_cpu_best_tier()));
+    ctx->cap = cap;
+    return S4J_OK;
+}
+
+s4j_backend s4j_context_backend_cap(s4j_context ctx) { return ctx ? ctx->cap : S4J_BACKEND_REFERENCE; }
+
+int32_t s4j_context_threads(s4j_context ctx) { return ctx ? ctx->threads : 0; }
+
+const char* s4j_context_last_impl(s4j_context ctx) { return ctx ? ctx->last_impl : ""; }
+
+}  // extern "C"

@@ -1,0 +1,129 @@
+// Internal helpers shared by validation, dispatch, conversions and kernels. Never exported.
+#pragma once
+
+#include "sparse4j.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace s4j {
+
+// Sets the thread-local last error and returns status, so callers write `return fail(...)`.
+s4j_status fail(s4j_status status, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void clear_error();
+
+const char* dtype_name(s4j_dtype dtype);
+size_t dtype_size(s4j_dtype dtype);  // 0 for an unknown dtype
+bool is_float_dtype(s4j_dtype dtype);
+bool is_index_dtype(s4j_dtype dtype);
+
+// ---- fp16 / bf16 bit conversions (round to nearest even, NaN kept NaN) -------------------------
+float half_to_float(uint16_t h);
+uint16_t float_to_half(float f);
+inline float bf16_to_float(uint16_t b) {
+    uint32_t u = static_cast<uint32_t>(b) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+inline uint16_t float_to_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);  // quiet NaN
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+// Storage types: fp16/bf16 are distinct wrappers over 16 bits so templates can tell them apart.
+struct f16 { uint16_t bits; };
+struct bf16 { uint16_t bits; };
+
+inline double load(const float* p, int64_t i) { return p[i]; }
+inline double load(const double* p, int64_t i) { return p[i]; }
+inline double load(const f16* p, int64_t i) { return half_to_float(p[i].bits); }
+inline double load(const bf16* p, int64_t i) { return bf16_to_float(p[i].bits); }
+inline void store(float* p, int64_t i, double v) { p[i] = static_cast<float>(v); }
+inline void store(double* p, int64_t i, double v) { p[i] = v; }
+// Rounding fp64 -> fp32 -> fp16 can double-round; the error stays within one fp16 ulp, which the
+// tolerances allow, and every backend rounds the same way through fp32.
+inline void store(f16* p, int64_t i, double v) { p[i].bits = float_to_half(static_cast<float>(v)); }
+inline void store(bf16* p, int64_t i, double v) { p[i].bits = float_to_bf16(static_cast<float>(v)); }
+
+// Calls f(T*) with the storage type matching a float dtype; returns false for others.
+template <typename F>
+bool with_float_type(s4j_dtype dtype, F&& f) {
+    switch (dtype) {
+        case S4J_F32: f(static_cast<float*>(nullptr)); return true;
+        case S4J_F64: f(static_cast<double*>(nullptr)); return true;
+        case S4J_F16: f(static_cast<f16*>(nullptr)); return true;
+        case S4J_BF16: f(static_cast<bf16*>(nullptr)); return true;
+        default: return false;
+    }
+}
+
+// Calls f(I*) with int32_t or int64_t; returns false for other dtypes.
+template <typename F>
+bool with_index_type(s4j_dtype dtype, F&& f) {
+    switch (dtype) {
+        case S4J_I32: f(static_cast<int32_t*>(nullptr)); return true;
+        case S4J_I64: f(static_cast<int64_t*>(nullptr)); return true;
+        default: return false;
+    }
+}
+
+// ---- O(1) operand checks shared by every entry point --------------------------------------------
+s4j_status check_dense(const s4j_dense* d, const char* what, int32_t rank);
+s4j_status check_csr_header(const s4j_csr* a, const char* what);
+// The operand must live where the context computes.
+s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_t index);
+s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got);
+
+// ---- dispatch ------------------------------------------------------------------------------------
+struct exec_env {
+    int32_t threads;
+};
+
+using spmm_fn = s4j_status (*)(const exec_env&, int32_t trans_a, float alpha, const s4j_csr* a,
+                               const s4j_dense* b, float beta, s4j_dense* c);
+using spmv_fn = s4j_status (*)(const exec_env&, int32_t trans_a, float alpha, const s4j_csr* a,
+                               const s4j_dense* x, float beta, s4j_dense* y);
+using sddmm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a, const s4j_dense* b,
+                                const s4j_csr* pattern, s4j_csr* out);
+using gemm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a, const s4j_dense* b,
+                               float beta, s4j_dense* c);
+
+struct impl {
+    const char* name;
+    s4j_op op;
+    s4j_backend backend;
+    uint32_t dtype_mask;  // bit (1 << dtype) per supported value dtype
+    void* fn;             // one of the *_fn types above, matching op
+};
+
+constexpr uint32_t dtype_bit(s4j_dtype d) { return 1u << d; }
+constexpr uint32_t kFloatDtypes =
+    dtype_bit(S4J_F32) | dtype_bit(S4J_F16) | dtype_bit(S4J_BF16) | dtype_bit(S4J_F64);
+
+// Kernel files register themselves at load time; the table keeps each op's list best first.
+bool register_impl(const impl& i);
+
+// Chooses the implementation for ctx/op/dtype or fails with the reason.
+s4j_status select_impl(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** out);
+exec_env context_env(s4j_context ctx);
+void context_note_impl(s4j_context ctx, const char* name);
+
+}  // namespace s4j
+
+#define S4J_TRY(expr)                  \
+    do {                               \
+        s4j_status st_ = (expr);       \
+        if (st_ != S4J_OK) return st_; \
+    } while (0)
+
+#define S4J_CONCAT_(a, b) a##b
+#define S4J_CONCAT(a, b) S4J_CONCAT_(a, b)
+// Registers an implementation from a kernel file's static initialisation.
+#define S4J_REGISTER(NAME, OP, BACKEND, DTYPES, FN)                                            \
+    static const bool S4J_CONCAT(s4j_registered_, __LINE__) =                                  \
+        ::s4j::register_impl(::s4j::impl{NAME, OP, BACKEND, DTYPES, reinterpret_cast<void*>(FN)})

@@ -1,0 +1,210 @@
+// O(1) operand checks used by every entry point, and the O(nnz) structure validators that the Java
+// format constructors call once.
+#include "internal.h"
+
+#include <limits>
+
+namespace s4j {
+namespace {
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+
+s4j_status check_sizes(const char* what, int64_t rows, int64_t cols, int64_t nnz, s4j_dtype index_dtype) {
+    if (rows < 0) return fail(S4J_INVALID_FORMAT, "%s: negative row count %lld", what, (long long)rows);
+    if (cols < 0) return fail(S4J_INVALID_FORMAT, "%s: negative column count %lld", what, (long long)cols);
+    if (nnz < 0) return fail(S4J_INVALID_FORMAT, "%s: negative nnz %lld", what, (long long)nnz);
+    if (!is_index_dtype(index_dtype))
+        return fail(S4J_INVALID_FORMAT, "%s: index dtype must be i32 or i64, got %s", what, dtype_name(index_dtype));
+    if (index_dtype == S4J_I32) {
+        if (rows > kInt32Max) return fail(S4J_INVALID_FORMAT, "%s: %lld rows do not fit int32 indices", what, (long long)rows);
+        if (cols > kInt32Max) return fail(S4J_INVALID_FORMAT, "%s: %lld columns do not fit int32 indices", what, (long long)cols);
+        if (nnz > kInt32Max) return fail(S4J_INVALID_FORMAT, "%s: nnz %lld does not fit int32 indices", what, (long long)nnz);
+    }
+    return S4J_OK;
+}
+
+s4j_status check_arrays(const char* what, int64_t nnz, const void* idx_a, const void* idx_b, const void* values,
+                        s4j_dtype value_dtype, int32_t device) {
+    if (device != S4J_DEVICE_CPU && device != S4J_DEVICE_CUDA)
+        return fail(S4J_INVALID_ARGUMENT, "%s: unknown device kind %d", what, device);
+    if (nnz > 0 && (!idx_a || !idx_b)) return fail(S4J_INVALID_ARGUMENT, "%s: index array is null with nnz %lld", what, (long long)nnz);
+    if (values && !is_float_dtype(value_dtype))
+        return fail(S4J_INVALID_FORMAT, "%s: value dtype must be a float type, got %s", what, dtype_name(value_dtype));
+    return S4J_OK;
+}
+
+template <typename I>
+s4j_status validate_compressed(const char* what, const char* major, const char* minor, int64_t n_major,
+                               int64_t n_minor, int64_t nnz, const I* ptr, const I* idx) {
+    if (static_cast<int64_t>(ptr[0]) != 0)
+        return fail(S4J_INVALID_FORMAT, "%s: %s_ptr[0] is %lld, must be 0", what, major, (long long)ptr[0]);
+    for (int64_t r = 0; r < n_major; ++r) {
+        int64_t begin = ptr[r], end = ptr[r + 1];
+        if (end < begin)
+            return fail(S4J_INVALID_FORMAT, "%s: %s_ptr not monotone at %s %lld: %lld then %lld", what, major, major,
+                        (long long)r, (long long)begin, (long long)end);
+        if (end > nnz)
+            return fail(S4J_INVALID_FORMAT, "%s: %s_ptr[%lld] = %lld exceeds nnz %lld", what, major, (long long)(r + 1),
+                        (long long)end, (long long)nnz);
+        int64_t prev = -1;
+        for (int64_t k = begin; k < end; ++k) {
+            int64_t c = idx[k];
+            if (c < 0 || c >= n_minor)
+                return fail(S4J_INVALID_FORMAT, "%s: %s %lld: %s index %lld out of range [0, %lld) at position %lld", what,
+                            major, (long long)r, minor, (long long)c, (long long)n_minor, (long long)k);
+            if (c == prev)
+                return fail(S4J_INVALID_FORMAT, "%s: %s %lld: duplicate %s index %lld at position %lld", what, major,
+                            (long long)r, minor, (long long)c, (long long)k);
+            if (c < prev)
+                return fail(S4J_INVALID_FORMAT, "%s: %s %lld: %s indices not sorted at position %lld (%lld after %lld)",
+                            what, major, (long long)r, minor, (long long)k, (long long)c, (long long)prev);
+            prev = c;
+        }
+    }
+    if (static_cast<int64_t>(ptr[n_major]) != nnz)
+        return fail(S4J_INVALID_FORMAT, "%s: %s_ptr[%lld] = %lld but nnz is %lld", what, major, (long long)n_major,
+                    (long long)ptr[n_major], (long long)nnz);
+    return S4J_OK;
+}
+
+s4j_status require_host(const char* what, int32_t device) {
+    if (device != S4J_DEVICE_CPU)
+        return fail(S4J_UNSUPPORTED, "%s: structure validation reads host memory; copy the format to the host first", what);
+    return S4J_OK;
+}
+
+}  // namespace
+
+s4j_status check_dense(const s4j_dense* d, const char* what, int32_t rank) {
+    if (!d) return fail(S4J_INVALID_ARGUMENT, "%s: descriptor is null", what);
+    if (d->rank != rank) return fail(S4J_SHAPE_MISMATCH, "%s: rank %d, expected %d", what, d->rank, rank);
+    if (dtype_size(d->dtype) == 0) return fail(S4J_INVALID_ARGUMENT, "%s: unknown dtype %d", what, d->dtype);
+    int64_t elems = 1;
+    for (int32_t i = 0; i < rank; ++i) {
+        if (d->shape[i] < 0) return fail(S4J_INVALID_ARGUMENT, "%s: negative extent %lld in dimension %d", what, (long long)d->shape[i], i);
+        if (d->strides[i] < 0) return fail(S4J_INVALID_ARGUMENT, "%s: negative stride %lld in dimension %d", what, (long long)d->strides[i], i);
+        elems *= d->shape[i];
+    }
+    if (elems > 0 && !d->data) return fail(S4J_INVALID_ARGUMENT, "%s: data pointer is null", what);
+    return S4J_OK;
+}
+
+s4j_status check_csr_header(const s4j_csr* a, const char* what) {
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "%s: descriptor is null", what);
+    s4j_status st = check_sizes(what, a->rows, a->cols, a->nnz, a->index_dtype);
+    if (st) return st;
+    if (!a->row_ptr) return fail(S4J_INVALID_ARGUMENT, "%s: row_ptr is null", what);
+    return check_arrays(what, a->nnz, a->col_idx, a->col_idx, a->values, a->value_dtype, a->device);
+}
+
+s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_t index) {
+    int32_t want = s4j_context_backend_cap(ctx) == S4J_BACKEND_CUDA ? S4J_DEVICE_CUDA : S4J_DEVICE_CPU;
+    if (device != want)
+        return fail(S4J_SHAPE_MISMATCH, "%s lives on %s but the context runs on %s", what,
+                    device == S4J_DEVICE_CUDA ? "a CUDA device" : "the host", want == S4J_DEVICE_CUDA ? "a CUDA device" : "the host");
+    (void)index;
+    return S4J_OK;
+}
+
+s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got) {
+    if (want != got) return fail(S4J_SHAPE_MISMATCH, "%s has dtype %s, expected %s", what, dtype_name(got), dtype_name(want));
+    return S4J_OK;
+}
+
+}  // namespace s4j
+
+using s4j::fail;
+
+extern "C" {
+
+s4j_status s4j_csr_validate(const s4j_csr* a) {
+    s4j_status st = s4j::check_csr_header(a, "CSR");
+    if (st) return st;
+    if ((st = s4j::require_host("CSR", a->device))) return st;
+    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        st = s4j::validate_compressed<I>("CSR", "row", "column", a->rows, a->cols, a->nnz,
+                                         static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx));
+    });
+    return st;
+}
+
+s4j_status s4j_csc_validate(const s4j_csc* a) {
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "CSC: descriptor is null");
+    s4j_status st = s4j::check_sizes("CSC", a->rows, a->cols, a->nnz, a->index_dtype);
+    if (st) return st;
+    if (!a->col_ptr) return fail(S4J_INVALID_ARGUMENT, "CSC: col_ptr is null");
+    if ((st = s4j::check_arrays("CSC", a->nnz, a->row_idx, a->row_idx, a->values, a->value_dtype, a->device))) return st;
+    if ((st = s4j::require_host("CSC", a->device))) return st;
+    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        st = s4j::validate_compressed<I>("CSC", "col", "row", a->cols, a->rows, a->nnz,
+                                         static_cast<const I*>(a->col_ptr), static_cast<const I*>(a->row_idx));
+    });
+    return st;
+}
+
+s4j_status s4j_coo_validate(const s4j_coo* a) {
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "COO: descriptor is null");
+    s4j_status st = s4j::check_sizes("COO", a->rows, a->cols, a->nnz, a->index_dtype);
+    if (st) return st;
+    if ((st = s4j::check_arrays("COO", a->nnz, a->row_idx, a->col_idx, a->values, a->value_dtype, a->device))) return st;
+    if ((st = s4j::require_host("COO", a->device))) return st;
+    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        const I* r = static_cast<const I*>(a->row_idx);
+        const I* c = static_cast<const I*>(a->col_idx);
+        for (int64_t k = 0; k < a->nnz; ++k) {
+            if (r[k] < 0 || r[k] >= a->rows) {
+                st = fail(S4J_INVALID_FORMAT, "COO: entry %lld: row index %lld out of range [0, %lld)", (long long)k,
+                          (long long)r[k], (long long)a->rows);
+                return;
+            }
+            if (c[k] < 0 || c[k] >= a->cols) {
+                st = fail(S4J_INVALID_FORMAT, "COO: entry %lld (row %lld): column index %lld out of range [0, %lld)",
+                          (long long)k, (long long)r[k], (long long)c[k], (long long)a->cols);
+                return;
+            }
+        }
+    });
+    return st;
+}
+
+int32_t s4j_coo_is_canonical(const s4j_coo* a) {
+    if (!a) { fail(S4J_INVALID_ARGUMENT, "COO: descriptor is null"); return -1; }
+    int32_t result = 1;
+    if (!s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+            using I = std::remove_pointer_t<decltype(tag)>;
+            const I* r = static_cast<const I*>(a->row_idx);
+            const I* c = static_cast<const I*>(a->col_idx);
+            for (int64_t k = 1; k < a->nnz; ++k) {
+                if (r[k] < r[k - 1] || (r[k] == r[k - 1] && c[k] <= c[k - 1])) { result = 0; return; }
+            }
+        })) {
+        fail(S4J_INVALID_FORMAT, "COO: index dtype must be i32 or i64");
+        return -1;
+    }
+    return result;
+}
+
+s4j_status s4j_bsr_validate(const s4j_bsr* a) {
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "BSR: descriptor is null");
+    if (a->block_rows <= 0 || a->block_cols <= 0)
+        return fail(S4J_INVALID_FORMAT, "BSR: block shape %lldx%lld must be positive", (long long)a->block_rows,
+                    (long long)a->block_cols);
+    s4j_status st = s4j::check_sizes("BSR", a->rows, a->cols, a->nnzb, a->index_dtype);
+    if (st) return st;
+    if (!a->row_ptr) return fail(S4J_INVALID_ARGUMENT, "BSR: row_ptr is null");
+    if ((st = s4j::check_arrays("BSR", a->nnzb, a->col_idx, a->col_idx, a->values, a->value_dtype, a->device))) return st;
+    if ((st = s4j::require_host("BSR", a->device))) return st;
+    int64_t brows = (a->rows + a->block_rows - 1) / a->block_rows;
+    int64_t bcols = (a->cols + a->block_cols - 1) / a->block_cols;
+    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        st = s4j::validate_compressed<I>("BSR", "block row", "block column", brows, bcols, a->nnzb,
+                                         static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx));
+    });
+    return st;
+}
+
+}  // extern "C"
