@@ -1,0 +1,172 @@
+package org.sparse4j.format;
+
+import org.sparse4j.DType;
+import org.sparse4j.InvalidFormatException;
+import org.sparse4j.Scope;
+import org.sparse4j.Tensor;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.nativeapi.Sparse4jNative.s4j_bsr;
+
+/**
+ * Block sparse rows: dense blockRows × blockCols blocks, rowPtr over block rows, colIdx of block
+ * columns, values nnzb × blockRows × blockCols (row-major blocks). The last block row and column
+ * may be ragged: entries past the matrix edge are stored but ignored.
+ */
+public final class Bsr implements SparseMatrix {
+    private static final String NAME = "BSR";
+    private final long rows;
+    private final long cols;
+    private final long blockRows;
+    private final long blockCols;
+    private final Tensor rowPtr;
+    private final Tensor colIdx;
+    private final Tensor values;
+
+    private Bsr(long rows, long cols, long blockRows, long blockCols, Tensor rowPtr, Tensor colIdx, Tensor values,
+            boolean validate) {
+        this.rows = rows;
+        this.cols = cols;
+        this.blockRows = blockRows;
+        this.blockCols = blockCols;
+        this.rowPtr = rowPtr;
+        this.colIdx = colIdx;
+        this.values = values;
+        if (validate) {
+            try {
+                Native.check(Sparse4jNative.s4j_bsr_validate(descriptor()));
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** Builds a BSR matrix, taking ownership of the arrays; values is flat (nnzb·blockRows·blockCols). */
+    public static Bsr of(long rows, long cols, long blockRows, long blockCols, Tensor rowPtr, Tensor colIdx, Tensor values) {
+        Formats.checkSizes(NAME, rows, cols);
+        if (blockRows <= 0 || blockCols <= 0) {
+            throw new InvalidFormatException(NAME + ": block shape " + blockRows + "x" + blockCols + " must be positive");
+        }
+        if (rowPtr == null || colIdx == null || values == null) {
+            throw new InvalidFormatException(NAME + ": rowPtr, colIdx and values must not be null");
+        }
+        long nnzb = colIdx.rank() == 1 ? colIdx.shape(0) : -1;
+        DType it = rowPtr.dtype();
+        Formats.checkIndexType(NAME, it, rows, cols, nnzb);
+        long blockRowCount = ceilDiv(rows, blockRows);
+        Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, blockRowCount + 1);
+        Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnzb);
+        Formats.checkValueArray(NAME, values, Math.multiplyExact(nnzb, Math.multiplyExact(blockRows, blockCols)));
+        return own(new Bsr(rows, cols, blockRows, blockCols, rowPtr, colIdx, values, true));
+    }
+
+    public static Bsr fromDense(Tensor dense, long blockRows, long blockCols) {
+        try (Csr c = Csr.fromDense(dense)) {
+            return c.toBsr(blockRows, blockCols);
+        }
+    }
+
+    static Bsr allocate(long rows, long cols, long br, long bc, long nnzb, DType indexType, DType valueType) {
+        Tensor rp = Tensor.zeros(indexType, ceilDiv(rows, br) + 1);
+        Tensor ci = Tensor.zeros(indexType, nnzb);
+        Tensor v = Tensor.zeros(valueType, Math.multiplyExact(nnzb, br * bc));
+        return own(new Bsr(rows, cols, br, bc, rp, ci, v, false));
+    }
+
+    private static Bsr own(Bsr b) {
+        Scope s = Scope.current();
+        return s == null ? b : s.own(b);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    public long blockRows() {
+        return blockRows;
+    }
+
+    public long blockCols() {
+        return blockCols;
+    }
+
+    /** Stored blocks. */
+    public long nnzb() {
+        return colIdx.shape(0);
+    }
+
+    @Override
+    public long nnz() {
+        return nnzb() * blockRows * blockCols;
+    }
+
+    @Override
+    public DType valueType() {
+        return values.dtype();
+    }
+
+    @Override
+    public DType indexType() {
+        return rowPtr.dtype();
+    }
+
+    public Tensor rowPtr() {
+        return rowPtr;
+    }
+
+    public Tensor colIdx() {
+        return colIdx;
+    }
+
+    public Tensor values() {
+        return values;
+    }
+
+    @Override
+    public Tensor toDense() {
+        Tensor d = Tensor.zeros(valueType(), rows, cols);
+        Native.check(Sparse4jNative.s4j_bsr_to_dense(descriptor(), d.descriptor()));
+        return d;
+    }
+
+    /** CSR of the nonzero entries of the blocks (explicit zeros inside blocks are dropped). */
+    @Override
+    public Csr toCsr() {
+        long[] nnz = new long[1];
+        Native.check(Sparse4jNative.s4j_bsr_count_nonzero(descriptor(), nnz));
+        Csr out = Csr.allocate(rows, cols, nnz[0], indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_bsr_to_csr(descriptor(), out.descriptor()));
+        return out;
+    }
+
+    public s4j_bsr descriptor() {
+        s4j_bsr d = new s4j_bsr();
+        d.rows(rows).cols(cols).block_rows(blockRows).block_cols(blockCols).nnzb(nnzb());
+        d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer()).values(values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(values.dtype().code());
+        d.device(rowPtr.device().kind().code()).device_index(rowPtr.device().index());
+        return d;
+    }
+
+    @Override
+    public void close() {
+        Formats.closeAll(rowPtr, colIdx, values);
+    }
+
+    @Override
+    public String toString() {
+        return "Bsr(" + rows + "x" + cols + ", blocks " + blockRows + "x" + blockCols + ", nnzb=" + nnzb() + ", " + valueType()
+                + ", " + indexType() + ")";
+    }
+}

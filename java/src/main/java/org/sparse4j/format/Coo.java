@@ -1,0 +1,208 @@
+package org.sparse4j.format;
+
+import org.sparse4j.DType;
+import org.sparse4j.InvalidFormatException;
+import org.sparse4j.Scope;
+import org.sparse4j.Tensor;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.nativeapi.Sparse4jNative.s4j_coo;
+
+/**
+ * Coordinate list: rowIdx, colIdx and values (nnz entries each), in any order, duplicates allowed
+ * (they mean a sum). {@link #canonical()} sorts by (row, column) and sums duplicates.
+ */
+public final class Coo implements SparseMatrix {
+    private static final String NAME = "COO";
+    private final long rows;
+    private final long cols;
+    private final Tensor rowIdx;
+    private final Tensor colIdx;
+    private final Tensor values;
+    private boolean canonical;
+
+    private Coo(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values, boolean validate) {
+        this.rows = rows;
+        this.cols = cols;
+        this.rowIdx = rowIdx;
+        this.colIdx = colIdx;
+        this.values = values;
+        if (validate) {
+            try {
+                Native.check(Sparse4jNative.s4j_coo_validate(descriptor()));
+                canonical = Sparse4jNative.s4j_coo_is_canonical(descriptor()) == 1;
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** Builds a COO matrix from its arrays, taking ownership of them; values may be null (pattern). */
+    public static Coo of(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values) {
+        Formats.checkSizes(NAME, rows, cols);
+        if (rowIdx == null || colIdx == null) {
+            throw new InvalidFormatException(NAME + ": index arrays must not be null");
+        }
+        long nnz = rowIdx.rank() == 1 ? rowIdx.shape(0) : -1;
+        DType it = rowIdx.dtype();
+        Formats.checkIndexType(NAME, it, rows, cols, nnz);
+        Formats.checkIndexArray(NAME, "rowIdx", rowIdx, it, nnz);
+        Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
+        Formats.checkValueArray(NAME, values, nnz);
+        return own(new Coo(rows, cols, rowIdx, colIdx, values, true));
+    }
+
+    /** An F32 COO matrix copied from arrays, with the narrowest index type that fits. */
+    public static Coo of(long rows, long cols, long[] rowIdx, long[] colIdx, float[] values) {
+        if (rowIdx.length != colIdx.length || (values != null && values.length != rowIdx.length)) {
+            throw new InvalidFormatException(NAME + ": arrays differ in length: rowIdx " + rowIdx.length + ", colIdx "
+                    + colIdx.length + (values == null ? "" : ", values " + values.length));
+        }
+        Formats.checkSizes(NAME, rows, cols);
+        DType it = Formats.autoIndexType(rows, cols, rowIdx.length);
+        return of(rows, cols, Formats.indexTensor(rowIdx, it, NAME, "rowIdx"), Formats.indexTensor(colIdx, it, NAME, "colIdx"),
+                values == null ? null : Tensor.of(values));
+    }
+
+    public static Coo fromDense(Tensor dense) {
+        try (Csr csr = Csr.fromDense(dense)) {
+            return csr.toCoo();
+        }
+    }
+
+    static Coo allocate(long rows, long cols, long nnz, DType indexType, DType valueType) {
+        Tensor r = Tensor.zeros(indexType, nnz);
+        Tensor c = Tensor.zeros(indexType, nnz);
+        Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
+        return own(new Coo(rows, cols, r, c, v, false));
+    }
+
+    private static Coo own(Coo c) {
+        Scope s = Scope.current();
+        return s == null ? c : s.own(c);
+    }
+
+    Coo markCanonical() {
+        canonical = true;
+        return this;
+    }
+
+    /** True when entries are sorted by (row, column) without duplicates. */
+    public boolean isCanonical() {
+        return canonical;
+    }
+
+    /** A sorted copy with duplicates summed (this matrix if it is canonical already is still copied). */
+    public Coo canonical() {
+        Coo out = allocate(rows, cols, nnz(), indexType(), valueType());
+        org.bytedeco.javacpp.Pointer.memcpy(out.rowIdx.pointer(), rowIdx.pointer(), rowIdx.byteSize());
+        org.bytedeco.javacpp.Pointer.memcpy(out.colIdx.pointer(), colIdx.pointer(), colIdx.byteSize());
+        if (values != null) {
+            org.bytedeco.javacpp.Pointer.memcpy(out.values.pointer(), values.pointer(), values.byteSize());
+        }
+        s4j_coo d = out.descriptor();
+        Native.check(Sparse4jNative.s4j_coo_sort(d));
+        long[] kept = new long[1];
+        Native.check(Sparse4jNative.s4j_coo_sum_duplicates(d, kept));
+        if (kept[0] == nnz()) {
+            return out.markCanonical();
+        }
+        try (out) {
+            Coo shrunk = allocate(rows, cols, kept[0], indexType(), valueType());
+            long ib = kept[0] * indexType().byteSize();
+            org.bytedeco.javacpp.Pointer.memcpy(shrunk.rowIdx.pointer(), out.rowIdx.pointer(), ib);
+            org.bytedeco.javacpp.Pointer.memcpy(shrunk.colIdx.pointer(), out.colIdx.pointer(), ib);
+            if (values != null) {
+                org.bytedeco.javacpp.Pointer.memcpy(shrunk.values.pointer(), out.values.pointer(), kept[0] * values.dtype().byteSize());
+            }
+            return shrunk.markCanonical();
+        }
+    }
+
+    /** For a symmetric (skew: skew-symmetric) matrix stored as one triangle: both triangles. */
+    public Coo expandSymmetric(boolean skew) {
+        long[] off = new long[1];
+        Native.check(Sparse4jNative.s4j_coo_count_offdiagonal(descriptor(), off));
+        Coo out = allocate(rows, cols, nnz() + off[0], indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_coo_expand_symmetric(descriptor(), skew ? 1 : 0, out.descriptor()));
+        return out;
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    @Override
+    public long nnz() {
+        return rowIdx.shape(0);
+    }
+
+    @Override
+    public DType valueType() {
+        return values == null ? null : values.dtype();
+    }
+
+    @Override
+    public DType indexType() {
+        return rowIdx.dtype();
+    }
+
+    public Tensor rowIdx() {
+        return rowIdx;
+    }
+
+    public Tensor colIdx() {
+        return colIdx;
+    }
+
+    public Tensor values() {
+        return values;
+    }
+
+    /** CSR of this matrix; duplicates are summed. */
+    @Override
+    public Csr toCsr() {
+        if (!canonical) {
+            try (Coo c = canonical()) {
+                return c.toCsr();
+            }
+        }
+        Csr out = Csr.allocate(rows, cols, nnz(), indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_coo_to_csr(descriptor(), out.descriptor()));
+        return out;
+    }
+
+    @Override
+    public Tensor toDense() {
+        try (Csr c = toCsr()) {
+            return c.toDense();
+        }
+    }
+
+    public s4j_coo descriptor() {
+        s4j_coo d = new s4j_coo();
+        d.rows(rows).cols(cols).nnz(nnz());
+        d.row_idx(rowIdx.pointer()).col_idx(colIdx.pointer()).values(values == null ? null : values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(values == null ? DType.F32.code() : values.dtype().code());
+        d.device(rowIdx.device().kind().code()).device_index(rowIdx.device().index());
+        return d;
+    }
+
+    @Override
+    public void close() {
+        Formats.closeAll(rowIdx, colIdx, values);
+    }
+
+    @Override
+    public String toString() {
+        return "Coo(" + rows + "x" + cols + ", nnz=" + nnz() + ", " + (values == null ? "pattern" : values.dtype()) + ", "
+                + indexType() + (canonical ? ", canonical" : "") + ")";
+    }
+}

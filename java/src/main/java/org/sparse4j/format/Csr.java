@@ -1,0 +1,202 @@
+package org.sparse4j.format;
+
+import org.sparse4j.DType;
+import org.sparse4j.InvalidFormatException;
+import org.sparse4j.Scope;
+import org.sparse4j.Tensor;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.nativeapi.Sparse4jNative.s4j_csr;
+
+/**
+ * Compressed sparse rows: rowPtr (rows + 1 entries), colIdx and values (nnz entries), column
+ * indices sorted and unique within each row. Validated once, when built.
+ */
+public final class Csr implements SparseMatrix {
+    private static final String NAME = "CSR";
+    private final long rows;
+    private final long cols;
+    private final Tensor rowPtr;
+    private final Tensor colIdx;
+    private final Tensor values;
+
+    private Csr(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values, boolean validate) {
+        this.rows = rows;
+        this.cols = cols;
+        this.rowPtr = rowPtr;
+        this.colIdx = colIdx;
+        this.values = values;
+        if (validate) {
+            try {
+                Native.check(Sparse4jNative.s4j_csr_validate(descriptor()));
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Builds a CSR matrix from its three arrays, taking ownership of them (closing the matrix
+     * closes them). values may be null for a pattern-only matrix.
+     */
+    public static Csr of(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values) {
+        Formats.checkSizes(NAME, rows, cols);
+        if (colIdx == null) {
+            throw new InvalidFormatException(NAME + ": colIdx is null");
+        }
+        if (rowPtr == null) {
+            throw new InvalidFormatException(NAME + ": rowPtr is null");
+        }
+        long nnz = colIdx.rank() == 1 ? colIdx.shape(0) : -1;
+        DType it = rowPtr.dtype();
+        Formats.checkIndexType(NAME, it, rows, cols, nnz);
+        Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, rows + 1);
+        Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
+        Formats.checkValueArray(NAME, values, nnz);
+        return own(new Csr(rows, cols, rowPtr, colIdx, values, true));
+    }
+
+    /** An F32 CSR matrix with int32 indices, copied from arrays. */
+    public static Csr of(long rows, long cols, int[] rowPtr, int[] colIdx, float[] values) {
+        return of(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values == null ? null : Tensor.of(values));
+    }
+
+    /** An F32 CSR matrix with int64 indices, copied from arrays. */
+    public static Csr of(long rows, long cols, long[] rowPtr, long[] colIdx, float[] values) {
+        return of(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values == null ? null : Tensor.of(values));
+    }
+
+    /** The nonzeros of a rank-2 float tensor, with the narrowest index type that fits. */
+    public static Csr fromDense(Tensor dense) {
+        return fromDense(dense, null);
+    }
+
+    /** The nonzeros of a rank-2 float tensor, with {@code indexType} (null: the narrowest that fits). */
+    public static Csr fromDense(Tensor dense, DType indexType) {
+        Dense.checkMatrix(dense, "fromDense");
+        long[] nnz = new long[1];
+        Native.check(Sparse4jNative.s4j_dense_count_nonzero(dense.descriptor(), nnz));
+        long r = dense.shape(0), c = dense.shape(1);
+        DType it = indexType == null ? Formats.autoIndexType(r, c, nnz[0]) : indexType;
+        Formats.checkIndexType(NAME, it, r, c, nnz[0]);
+        Csr out = allocate(r, c, nnz[0], it, dense.dtype());
+        Native.check(Sparse4jNative.s4j_dense_to_csr(dense.descriptor(), out.descriptor()));
+        return out;
+    }
+
+    /** Uninitialised arrays of the right sizes; the caller fills them through a native call. */
+    static Csr allocate(long rows, long cols, long nnz, DType indexType, DType valueType) {
+        Tensor rp = Tensor.zeros(indexType, rows + 1);
+        Tensor ci = Tensor.zeros(indexType, nnz);
+        Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
+        return own(new Csr(rows, cols, rp, ci, v, false));
+    }
+
+    private static Csr own(Csr c) {
+        Scope s = Scope.current();
+        return s == null ? c : s.own(c);
+    }
+
+    @Override
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public long cols() {
+        return cols;
+    }
+
+    @Override
+    public long nnz() {
+        return colIdx.shape(0);
+    }
+
+    @Override
+    public DType valueType() {
+        return values == null ? null : values.dtype();
+    }
+
+    @Override
+    public DType indexType() {
+        return rowPtr.dtype();
+    }
+
+    public Tensor rowPtr() {
+        return rowPtr;
+    }
+
+    public Tensor colIdx() {
+        return colIdx;
+    }
+
+    /** The values, or null for a pattern-only matrix. */
+    public Tensor values() {
+        return values;
+    }
+
+    @Override
+    public Tensor toDense() {
+        DType vt = valueType() == null ? DType.F32 : valueType();
+        Tensor d = Tensor.zeros(vt, rows, cols);
+        Native.check(Sparse4jNative.s4j_csr_to_dense(descriptor(), d.descriptor()));
+        return d;
+    }
+
+    @Override
+    public Csr toCsr() {
+        return of(rows, cols, rowPtr.copy(), colIdx.copy(), values == null ? null : values.copy());
+    }
+
+    /** The transpose (cols × rows) as CSR. */
+    public Csr transpose() {
+        Csr out = allocate(cols, rows, nnz(), indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_csr_transpose(descriptor(), out.descriptor()));
+        return out;
+    }
+
+    public Csc toCsc() {
+        return Csc.ofTransposedCsr(rows, cols, transpose());
+    }
+
+    public Coo toCoo() {
+        Coo out = Coo.allocate(rows, cols, nnz(), indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_csr_to_coo(descriptor(), out.descriptor()));
+        return out.markCanonical();
+    }
+
+    /** Blocks of blockRows × blockCols holding every nonzero; ragged edge blocks are cut at the matrix edge. */
+    public Bsr toBsr(long blockRows, long blockCols) {
+        if (values == null) {
+            throw new InvalidFormatException("CSR->BSR: a pattern-only matrix has no values to put in blocks");
+        }
+        long[] nnzb = new long[1];
+        Native.check(Sparse4jNative.s4j_csr_count_blocks(descriptor(), blockRows, blockCols, nnzb));
+        Bsr out = Bsr.allocate(rows, cols, blockRows, blockCols, nnzb[0], indexType(), valueType());
+        Native.check(Sparse4jNative.s4j_csr_to_bsr(descriptor(), out.descriptor()));
+        return out;
+    }
+
+    /** The C ABI descriptor. Internal. */
+    public s4j_csr descriptor() {
+        s4j_csr d = new s4j_csr();
+        d.rows(rows).cols(cols).nnz(nnz());
+        d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer());
+        d.values(values == null ? null : values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(values == null ? DType.F32.code() : values.dtype().code());
+        d.device(rowPtr.device().kind().code()).device_index(rowPtr.device().index());
+        return d;
+    }
+
+    @Override
+    public void close() {
+        Formats.closeAll(rowPtr, colIdx, values);
+    }
+
+    @Override
+    public String toString() {
+        return "Csr(" + rows + "x" + cols + ", nnz=" + nnz() + ", " + (values == null ? "pattern" : values.dtype()) + ", "
+                + indexType() + ")";
+    }
+}

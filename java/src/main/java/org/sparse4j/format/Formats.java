@@ -1,0 +1,105 @@
+package org.sparse4j.format;
+
+import java.util.Arrays;
+import org.sparse4j.DType;
+import org.sparse4j.InvalidFormatException;
+import org.sparse4j.Tensor;
+
+/** Shared checks for format constructors. */
+final class Formats {
+    static final long INT32_MAX = Integer.MAX_VALUE;
+
+    private Formats() {}
+
+    /** The narrowest index type that holds every size: I32 unless something passes 2^31 - 1. */
+    static DType autoIndexType(long rows, long cols, long nnz) {
+        return rows > INT32_MAX || cols > INT32_MAX || nnz > INT32_MAX ? DType.I64 : DType.I32;
+    }
+
+    static void checkSizes(String format, long rows, long cols) {
+        if (rows < 0) {
+            throw new InvalidFormatException(format + ": negative row count " + rows);
+        }
+        if (cols < 0) {
+            throw new InvalidFormatException(format + ": negative column count " + cols);
+        }
+    }
+
+    static void checkIndexType(String format, DType indexType, long rows, long cols, long nnz) {
+        if (indexType == null || !indexType.isIndex()) {
+            throw new InvalidFormatException(format + ": index type must be i32 or i64, got " + indexType);
+        }
+        if (indexType == DType.I32) {
+            if (rows > INT32_MAX) {
+                throw new InvalidFormatException(format + ": " + rows + " rows do not fit int32 indices; use i64");
+            }
+            if (cols > INT32_MAX) {
+                throw new InvalidFormatException(format + ": " + cols + " columns do not fit int32 indices; use i64");
+            }
+            if (nnz > INT32_MAX) {
+                throw new InvalidFormatException(format + ": nnz " + nnz + " does not fit int32 indices; use i64");
+            }
+        }
+    }
+
+    /** A rank-1 host index tensor of the given length. */
+    static void checkIndexArray(String format, String name, Tensor t, DType indexType, long length) {
+        if (t == null) {
+            throw new InvalidFormatException(format + ": " + name + " is null");
+        }
+        t.ensureOpen();
+        if (t.dtype() != indexType) {
+            throw new InvalidFormatException(format + ": " + name + " has dtype " + t.dtype() + ", expected " + indexType);
+        }
+        checkVector(format, name, t, length);
+    }
+
+    static void checkValueArray(String format, Tensor t, long length) {
+        if (t == null) {
+            return;
+        }
+        t.ensureOpen();
+        if (!t.dtype().isFloating()) {
+            throw new InvalidFormatException(format + ": values must have a float dtype, got " + t.dtype());
+        }
+        checkVector(format, "values", t, length);
+    }
+
+    private static void checkVector(String format, String name, Tensor t, long length) {
+        if (t.rank() != 1) {
+            throw new InvalidFormatException(format + ": " + name + " must be rank 1, has shape " + Arrays.toString(t.shape()));
+        }
+        if (!t.isContiguous()) {
+            throw new InvalidFormatException(format + ": " + name + " must be contiguous");
+        }
+        if (!t.device().isCpu()) {
+            throw new InvalidFormatException(format + ": " + name + " must be in host memory to be validated");
+        }
+        if (t.shape(0) != length) {
+            throw new InvalidFormatException(format + ": " + name + " has " + t.shape(0) + " entries, expected " + length);
+        }
+    }
+
+    static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
+    /** An index tensor of {@code type} from longs (checked to fit). */
+    static Tensor indexTensor(long[] values, DType type, String format, String name) {
+        if (type == DType.I64) {
+            return Tensor.of(values);
+        }
+        int[] narrow = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] > INT32_MAX || values[i] < Integer.MIN_VALUE) {
+                throw new InvalidFormatException(format + ": " + name + "[" + i + "] = " + values[i] + " does not fit int32 indices");
+            }
+            narrow[i] = (int) values[i];
+        }
+        return Tensor.of(narrow);
+    }
+}

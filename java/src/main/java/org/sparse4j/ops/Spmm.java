@@ -1,0 +1,78 @@
+package org.sparse4j.ops;
+
+import org.sparse4j.Context;
+import org.sparse4j.ShapeMismatchException;
+import org.sparse4j.Tensor;
+import org.sparse4j.format.Csr;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+
+/**
+ * Sparse × dense products: {@code C = A·B} and {@code C = Aᵀ·B} with A in CSR. The output has the
+ * sparse values' dtype; accumulation is at least fp32 (fp64 in the reference).
+ */
+public final class Spmm {
+    private Spmm() {}
+
+    /** A·B in a new tensor (rows(A) × cols(B)). */
+    public static Tensor mul(Csr a, Tensor b) {
+        return mul(null, a, b);
+    }
+
+    public static Tensor mul(Context ctx, Csr a, Tensor b) {
+        check(a, b, false);
+        Tensor c = Tensor.zeros(a.valueType(), a.rows(), b.shape(1));
+        run(ctx, false, 1f, a, b, 0f, c);
+        return c;
+    }
+
+    /** Aᵀ·B in a new tensor (cols(A) × cols(B)), without forming Aᵀ. */
+    public static Tensor mulTransposed(Csr a, Tensor b) {
+        return mulTransposed(null, a, b);
+    }
+
+    public static Tensor mulTransposed(Context ctx, Csr a, Tensor b) {
+        check(a, b, true);
+        Tensor c = Tensor.zeros(a.valueType(), a.cols(), b.shape(1));
+        run(ctx, true, 1f, a, b, 0f, c);
+        return c;
+    }
+
+    /** out = A·B, written into a preallocated tensor (any strides). */
+    public static void mulInto(Tensor out, Csr a, Tensor b) {
+        mulInto(null, out, 1f, a, b, 0f, false);
+    }
+
+    /** out = alpha·op(A)·B + beta·out, op(A) = Aᵀ when {@code transposeA}. */
+    public static void mulInto(Context ctx, Tensor out, float alpha, Csr a, Tensor b, float beta, boolean transposeA) {
+        check(a, b, transposeA);
+        Operands.dense(out, "output", 2);
+        long m = transposeA ? a.cols() : a.rows();
+        if (out.shape(0) != m || out.shape(1) != b.shape(1)) {
+            throw new ShapeMismatchException("output is " + out.shape(0) + "x" + out.shape(1) + ", expected " + m + "x" + b.shape(1));
+        }
+        Operands.sameDtype(a, out, "output");
+        run(ctx, transposeA, alpha, a, b, beta, out);
+    }
+
+    private static void check(Csr a, Tensor b, boolean transposeA) {
+        Operands.valued(a, "A");
+        Operands.dense(b, "B", 2);
+        long k = transposeA ? a.rows() : a.cols();
+        if (b.shape(0) != k) {
+            throw new ShapeMismatchException((transposeA ? "Aᵀ" : "A") + " is " + (transposeA ? a.cols() : a.rows()) + "x" + k
+                    + " but B has " + b.shape(0) + " rows");
+        }
+        Operands.sameDtype(a, b, "B");
+    }
+
+    private static void run(Context ctx, boolean trans, float alpha, Csr a, Tensor b, float beta, Tensor c) {
+        Native.check(Sparse4jNative.s4j_spmm_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
+                b.descriptor(), beta, c.descriptor()));
+    }
+
+    /** The SDDMM of a pattern: see {@link Sddmm#sample(Tensor, Tensor, Csr)}. */
+    public static Csr sddmm(Tensor a, Tensor b, Csr pattern) {
+        return Sddmm.sample(a, b, pattern);
+    }
+}
