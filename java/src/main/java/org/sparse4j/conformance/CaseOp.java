@@ -1,0 +1,29 @@
+package org.sparse4j.conformance;
+
+import java.util.Locale;
+
+/** What a conformance case exercises. */
+public enum CaseOp {
+    /** C = A·B, A CSR. */
+    SPMM,
+    /** C = Aᵀ·B, A CSR. */
+    SPMM_T,
+    /** y = A·x. */
+    SPMV,
+    /** y = Aᵀ·x. */
+    SPMV_T,
+    /** out(i,j) = (A·B)(i,j) on a CSR pattern. */
+    SDDMM,
+    /** dense C = A·B. */
+    GEMM,
+    /** dense → COO → CSR → BSR → CSC → dense is the identity. */
+    ROUNDTRIP;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static CaseOp parse(String s) {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+}

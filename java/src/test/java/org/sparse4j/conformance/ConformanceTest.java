@@ -1,0 +1,44 @@
+package org.sparse4j.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparse4j.Backend;
+import org.sparse4j.Backends;
+
+/** The conformance suite under JUnit: every case on every CPU backend here, and on CUDA (tag gpu). */
+class ConformanceTest {
+    static Stream<Arguments> cpuCases() {
+        return Backends.available().stream().filter(b -> b != Backend.CUDA)
+                .flatMap(b -> ConformanceSuite.defaultCases().stream().map(c -> Arguments.of(b, c)));
+    }
+
+    static Stream<Arguments> gpuCases() {
+        return ConformanceSuite.defaultCases().stream().map(c -> Arguments.of(Backend.CUDA, c));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cpuCases")
+    void cpu(Backend backend, ConformanceCase c) {
+        CaseResult r = ConformanceRunner.run(c, backend);
+        assertNotEquals(Outcome.FAILED, r.outcome(), () -> r.message() + "\n  reproduce: " + r.reproducer());
+        assertTrue(r.outcome() == Outcome.PASSED, () -> r.outcome() + ": " + r.message());
+    }
+
+    @Tag("gpu")
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("gpuCases")
+    void gpu(Backend backend, ConformanceCase c) {
+        assumeTrue(Backends.cudaDeviceCount() > 0, () -> "no CUDA device: " + Backends.cudaUnavailableReason());
+        CaseResult r = ConformanceRunner.run(c, backend);
+        assertNotEquals(Outcome.FAILED, r.outcome(), () -> r.message() + "\n  reproduce: " + r.reproducer());
+        // CUDA kernels arrive with the CUDA backend; until then each case must say it is unimplemented.
+        assumeTrue(r.outcome() == Outcome.PASSED, () -> r.outcome() + ": " + r.message());
+    }
+}

@@ -1,0 +1,36 @@
+package org.sparse4j.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.sparse4j.internal.Allocator;
+
+/**
+ * Fails any test that leaves native host memory allocated: the root allocator must hold as many
+ * bytes after the test as before. Registered for every test by service-loader autodetection.
+ */
+public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheckExtension.class);
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        context.getStore(NS).put("bytes", Allocator.hostRoot().allocatedBytes());
+        context.getStore(NS).put("buffers", Allocator.hostRoot().liveBuffers());
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        long before = context.getStore(NS).get("bytes", Long.class);
+        int buffersBefore = context.getStore(NS).get("buffers", Integer.class);
+        long after = Allocator.hostRoot().allocatedBytes();
+        int buffersAfter = Allocator.hostRoot().liveBuffers();
+        if (after != before || buffersAfter != buffersBefore) {
+            List<String> live = Allocator.hostRoot().liveDescriptions();
+            fail("native memory leak: " + (after - before) + " bytes in " + (buffersAfter - buffersBefore)
+                    + " buffer(s) outlived the test; live now: " + live.subList(Math.max(0, live.size() - 10), live.size()));
+        }
+    }
+}
