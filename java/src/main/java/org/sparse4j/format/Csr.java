@@ -149,6 +149,14 @@ public final class Csr implements SparseMatrix {
         return of(rows, cols, rowPtr.copy(), colIdx.copy(), values == null ? null : values.copy());
     }
 
+    /** A copy whose values are converted to another float dtype (rounding to nearest even). */
+    public Csr toValueType(DType valueType) {
+        if (values == null) {
+            throw new InvalidFormatException("CSR: a pattern-only matrix has no values to convert");
+        }
+        return of(rows, cols, rowPtr.copy(), colIdx.copy(), values.to(valueType));
+    }
+
     /** The transpose (cols × rows) as CSR. */
     public Csr transpose() {
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());

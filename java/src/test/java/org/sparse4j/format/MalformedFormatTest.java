@@ -1,0 +1,144 @@
+package org.sparse4j.format;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sparse4j.DType;
+import org.sparse4j.InvalidArgumentException;
+import org.sparse4j.InvalidFormatException;
+import org.sparse4j.Scope;
+import org.sparse4j.ShapeMismatchException;
+import org.sparse4j.Tensor;
+
+/**
+ * Every malformed structure is refused with a typed exception whose message names the offending
+ * position and value. Each case: a name, the expected type, text the message must contain, and
+ * the construction.
+ */
+class MalformedFormatTest {
+    private static Arguments bad(String name, Class<? extends Throwable> type, String mustContain, Supplier<Object> build) {
+        return Arguments.of(name, type, mustContain, build);
+    }
+
+    static Stream<Arguments> malformations() {
+        return Stream.of(
+                bad("csr row_ptr not monotone", InvalidFormatException.class, "row 1: 3 then 2",
+                        () -> Csr.of(3, 4, new int[] {0, 3, 2, 4}, new int[] {0, 1, 2, 3}, new float[] {1, 1, 1, 1})),
+                bad("csr column index out of range", InvalidFormatException.class, "row 17: column index 9001 out of range [0, 4096)",
+                        () -> csrWithColumn(18, 4096, 17, 9001)),
+                bad("csr negative column index", InvalidFormatException.class, "column index -1",
+                        () -> Csr.of(2, 2, new int[] {0, 1, 1}, new int[] {-1}, new float[] {1})),
+                bad("csr unsorted columns", InvalidFormatException.class, "row 0: column indices not sorted at position 1",
+                        () -> Csr.of(1, 4, new int[] {0, 2}, new int[] {3, 1}, new float[] {1, 1})),
+                bad("csr duplicate column", InvalidFormatException.class, "row 0: duplicate column index 2 at position 1",
+                        () -> Csr.of(1, 4, new int[] {0, 2}, new int[] {2, 2}, new float[] {1, 1})),
+                bad("csr row_ptr[0] not zero", InvalidFormatException.class, "row_ptr[0] is 1",
+                        () -> Csr.of(1, 4, new int[] {1, 1}, new int[] {0}, new float[] {1})),
+                bad("csr row_ptr end differs from nnz", InvalidFormatException.class, "row_ptr[2] = 1 but nnz is 2",
+                        () -> Csr.of(2, 4, new int[] {0, 1, 1}, new int[] {0, 1}, new float[] {1, 1})),
+                bad("csr row_ptr beyond nnz", InvalidFormatException.class, "row_ptr[1] = 5 exceeds nnz 2",
+                        () -> Csr.of(2, 4, new int[] {0, 5, 2}, new int[] {0, 1}, new float[] {1, 1})),
+                bad("csr row_ptr length wrong", InvalidFormatException.class, "rowPtr has 2 entries, expected 4",
+                        () -> Csr.of(3, 4, new int[] {0, 0}, new int[] {}, new float[] {})),
+                bad("csr values length differs from nnz", InvalidFormatException.class, "values has 1 entries, expected 2",
+                        () -> Csr.of(1, 4, new int[] {0, 2}, new int[] {0, 1}, new float[] {1})),
+                bad("csr negative rows", InvalidFormatException.class, "negative row count -3",
+                        () -> Csr.of(-3, 4, new int[] {0}, new int[] {}, new float[] {})),
+                bad("csr negative cols", InvalidFormatException.class, "negative column count -4",
+                        () -> Csr.of(3, -4, new int[] {0, 0, 0, 0}, new int[] {}, new float[] {})),
+                bad("csr rows past int32 with i32 indices", InvalidFormatException.class, "3000000000 rows do not fit int32",
+                        () -> Csr.of(3_000_000_000L, 4, Tensor.of(new int[] {0}), Tensor.of(new int[] {}), null)),
+                bad("csr mixed index dtypes", InvalidFormatException.class, "colIdx has dtype i64, expected i32",
+                        () -> Csr.of(1, 2, Tensor.of(new int[] {0, 1}), Tensor.of(new long[] {0}), Tensor.of(new float[] {1}))),
+                bad("csr integer values", InvalidFormatException.class, "values must have a float dtype, got i32",
+                        () -> Csr.of(1, 2, Tensor.of(new int[] {0, 1}), Tensor.of(new int[] {0}), Tensor.of(new int[] {1}))),
+                bad("csr float index dtype", InvalidFormatException.class, "index type must be i32 or i64, got f32",
+                        () -> Csr.of(1, 2, Tensor.of(new float[] {0, 1}), Tensor.of(new float[] {0}), null)),
+                bad("csr rank-2 colIdx", InvalidFormatException.class, "colIdx",
+                        () -> Csr.of(1, 2, Tensor.of(new int[] {0, 1}), Tensor.of(new int[] {0}, 1, 1), null)),
+                bad("coo row index out of range", InvalidFormatException.class, "entry 1: row index 5 out of range [0, 3)",
+                        () -> Coo.of(3, 3, new long[] {0, 5}, new long[] {0, 0}, new float[] {1, 1})),
+                bad("coo column index out of range", InvalidFormatException.class, "entry 0 (row 0): column index 3 out of range [0, 3)",
+                        () -> Coo.of(3, 3, new long[] {0}, new long[] {3}, new float[] {1})),
+                bad("coo arrays of different lengths", InvalidFormatException.class, "rowIdx 2, colIdx 1",
+                        () -> Coo.of(3, 3, new long[] {0, 1}, new long[] {0}, null)),
+                bad("csc row index out of range", InvalidFormatException.class, "col 1: row index 7 out of range [0, 3)",
+                        () -> Csc.of(3, 2, Tensor.of(new int[] {0, 1, 2}), Tensor.of(new int[] {0, 7}), Tensor.of(new float[] {1, 1}))),
+                bad("csc col_ptr not monotone", InvalidFormatException.class, "col_ptr not monotone at col 1: 2 then 1",
+                        () -> Csc.of(3, 2, Tensor.of(new int[] {0, 2, 1}), Tensor.of(new int[] {0, 1}), Tensor.of(new float[] {1, 1}))),
+                bad("bsr zero block shape", InvalidFormatException.class, "block shape 0x2 must be positive",
+                        () -> Bsr.of(4, 4, 0, 2, Tensor.of(new int[] {0}), Tensor.of(new int[] {}), Tensor.of(new float[] {}))),
+                bad("bsr block column out of range", InvalidFormatException.class, "block row 0: block column index 2 out of range [0, 2)",
+                        () -> Bsr.of(4, 4, 2, 2, Tensor.of(new int[] {0, 1, 1}), Tensor.of(new int[] {2}), Tensor.of(new float[4]))),
+                bad("bsr values not a whole number of blocks", InvalidFormatException.class, "values has 3 entries, expected 4",
+                        () -> Bsr.of(4, 4, 2, 2, Tensor.of(new int[] {0, 1, 1}), Tensor.of(new int[] {0}), Tensor.of(new float[3]))),
+                bad("bsr row_ptr length for ragged rows", InvalidFormatException.class, "rowPtr has 3 entries, expected 4",
+                        () -> Bsr.of(5, 4, 2, 2, Tensor.of(new int[] {0, 0, 0}), Tensor.of(new int[] {}), Tensor.of(new float[0]))),
+                bad("csr to bsr with a zero block", org.sparse4j.InvalidArgumentException.class, "block shape 0x4 must be positive",
+                        () -> Csr.of(2, 2, new int[] {0, 0, 0}, new int[] {}, new float[] {}).toBsr(0, 4)),
+                bad("tensor negative extent", InvalidArgumentException.class, "negative extent -2 in dimension 1",
+                        () -> Tensor.zeros(DType.F32, 3, -2)),
+                bad("tensor array and shape disagree", ShapeMismatchException.class, "holds 6 elements but the array has 5",
+                        () -> Tensor.of(new float[5], 2, 3)),
+                bad("tensor index out of range", InvalidArgumentException.class, "index 4 out of range [0, 3) in dimension 0",
+                        () -> Tensor.of(new float[3]).getDouble(4)));
+    }
+
+    private static Csr csrWithColumn(int rows, int cols, int badRow, int badCol) {
+        int[] rp = new int[rows + 1];
+        for (int i = badRow + 1; i <= rows; i++) {
+            rp[i] = 1;
+        }
+        return Csr.of(rows, cols, rp, new int[] {badCol}, new float[] {1});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformations")
+    void isRefusedWithItsPosition(String name, Class<? extends Throwable> type, String mustContain, Supplier<Object> build) {
+        try (Scope s = Scope.open()) {
+            Throwable e = assertThrows(type, build::get, name);
+            assertTrue(e.getMessage().contains(mustContain), () -> "message '" + e.getMessage() + "' lacks '" + mustContain + "'");
+        }
+    }
+
+    @Test
+    void truncatedBinaryFile(@TempDir Path dir) throws Exception {
+        try (Scope s = Scope.open()) {
+            Path f = dir.resolve("a.s4j");
+            SparseFiles.write(f, Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 1}, new float[] {1, 2}));
+            byte[] all = Files.readAllBytes(f);
+            Files.write(f, java.util.Arrays.copyOf(all, all.length - 3));
+            InvalidFormatException e = assertThrows(InvalidFormatException.class, () -> SparseFiles.read(f));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+            ByteBuffer bad = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+            bad.putInt(0, 0x12345678);
+            Files.write(f, bad.array());
+            InvalidFormatException e2 = assertThrows(InvalidFormatException.class, () -> SparseFiles.read(f));
+            assertTrue(e2.getMessage().contains("bad magic at byte 0"), e2.getMessage());
+        }
+    }
+
+    @Test
+    void closedTensorsAreRefusedNotCrashed() {
+        Tensor t = Tensor.of(new float[] {1, 2});
+        t.close();
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> t.toFloatArray());
+        assertTrue(e.getMessage().contains("is closed"));
+        Tensor rp = Tensor.of(new int[] {0, 1});
+        Tensor ci = Tensor.of(new int[] {0});
+        ci.close();
+        assertThrows(InvalidArgumentException.class, () -> Csr.of(1, 1, rp, ci, null));
+        rp.close();
+    }
+}
