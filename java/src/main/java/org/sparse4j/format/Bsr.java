@@ -33,16 +33,11 @@ public final class Bsr implements SparseMatrix {
         this.colIdx = colIdx;
         this.values = values;
         if (validate) {
-            try {
-                Native.check(Sparse4jNative.s4j_bsr_validate(descriptor()));
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
+            Native.check(Sparse4jNative.s4j_bsr_validate(descriptor()));
         }
     }
 
-    /** Builds a BSR matrix, taking ownership of the arrays; values is flat (nnzb·blockRows·blockCols). */
+    /** Builds a BSR matrix, owning the arrays once built (on failure they stay the caller's); values is flat (nnzb·blockRows·blockCols). */
     public static Bsr of(long rows, long cols, long blockRows, long blockCols, Tensor rowPtr, Tensor colIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
         if (blockRows <= 0 || blockCols <= 0) {

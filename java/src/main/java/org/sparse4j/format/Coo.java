@@ -28,17 +28,15 @@ public final class Coo implements SparseMatrix {
         this.colIdx = colIdx;
         this.values = values;
         if (validate) {
-            try {
-                Native.check(Sparse4jNative.s4j_coo_validate(descriptor()));
-                canonical = Sparse4jNative.s4j_coo_is_canonical(descriptor()) == 1;
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
+            Native.check(Sparse4jNative.s4j_coo_validate(descriptor()));
+            canonical = Sparse4jNative.s4j_coo_is_canonical(descriptor()) == 1;
         }
     }
 
-    /** Builds a COO matrix from its arrays, taking ownership of them; values may be null (pattern). */
+    /**
+     * Builds a COO matrix from its arrays; values may be null (pattern). On success the matrix owns
+     * the arrays (closing it closes them); on failure they stay the caller's.
+     */
     public static Coo of(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
         if (rowIdx == null || colIdx == null) {
@@ -61,8 +59,16 @@ public final class Coo implements SparseMatrix {
         }
         Formats.checkSizes(NAME, rows, cols);
         DType it = Formats.autoIndexType(rows, cols, rowIdx.length);
-        return of(rows, cols, Formats.indexTensor(rowIdx, it, NAME, "rowIdx"), Formats.indexTensor(colIdx, it, NAME, "colIdx"),
-                values == null ? null : Tensor.of(values));
+        Tensor r = null, c = null, v = null;
+        try {
+            r = Formats.indexTensor(rowIdx, it, NAME, "rowIdx");
+            c = Formats.indexTensor(colIdx, it, NAME, "colIdx");
+            v = values == null ? null : Tensor.of(values);
+            return of(rows, cols, r, c, v);
+        } catch (RuntimeException e) {
+            Formats.closeAll(r, c, v);
+            throw e;
+        }
     }
 
     public static Coo fromDense(Tensor dense) {

@@ -24,16 +24,11 @@ public final class Csc implements SparseMatrix {
         this.rowIdx = rowIdx;
         this.values = values;
         if (validate) {
-            try {
-                Native.check(Sparse4jNative.s4j_csc_validate(descriptor()));
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
+            Native.check(Sparse4jNative.s4j_csc_validate(descriptor()));
         }
     }
 
-    /** Builds a CSC matrix from its arrays, taking ownership of them; values may be null (pattern). */
+    /** Builds a CSC matrix from its arrays, owning them once built (on failure they stay the caller's); values may be null (pattern). */
     public static Csc of(long rows, long cols, Tensor colPtr, Tensor rowIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
         if (colPtr == null || rowIdx == null) {

@@ -27,18 +27,13 @@ public final class Csr implements SparseMatrix {
         this.colIdx = colIdx;
         this.values = values;
         if (validate) {
-            try {
-                Native.check(Sparse4jNative.s4j_csr_validate(descriptor()));
-            } catch (RuntimeException e) {
-                close();
-                throw e;
-            }
+            Native.check(Sparse4jNative.s4j_csr_validate(descriptor()));
         }
     }
 
     /**
-     * Builds a CSR matrix from its three arrays, taking ownership of them (closing the matrix
-     * closes them). values may be null for a pattern-only matrix.
+     * Builds a CSR matrix from its three arrays; values may be null for a pattern-only matrix. On
+     * success the matrix owns the arrays (closing it closes them); on failure they stay the caller's.
      */
     public static Csr of(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
@@ -59,12 +54,24 @@ public final class Csr implements SparseMatrix {
 
     /** An F32 CSR matrix with int32 indices, copied from arrays. */
     public static Csr of(long rows, long cols, int[] rowPtr, int[] colIdx, float[] values) {
-        return of(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values == null ? null : Tensor.of(values));
+        Tensor r = Tensor.of(rowPtr), c = Tensor.of(colIdx), v = values == null ? null : Tensor.of(values);
+        try {
+            return of(rows, cols, r, c, v);
+        } catch (RuntimeException e) {
+            Formats.closeAll(r, c, v);
+            throw e;
+        }
     }
 
     /** An F32 CSR matrix with int64 indices, copied from arrays. */
     public static Csr of(long rows, long cols, long[] rowPtr, long[] colIdx, float[] values) {
-        return of(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values == null ? null : Tensor.of(values));
+        Tensor r = Tensor.of(rowPtr), c = Tensor.of(colIdx), v = values == null ? null : Tensor.of(values);
+        try {
+            return of(rows, cols, r, c, v);
+        } catch (RuntimeException e) {
+            Formats.closeAll(r, c, v);
+            throw e;
+        }
     }
 
     /** The nonzeros of a rank-2 float tensor, with the narrowest index type that fits. */

@@ -141,4 +141,11 @@ class MalformedFormatTest {
         assertThrows(InvalidArgumentException.class, () -> Csr.of(1, 1, rp, ci, null));
         rp.close();
     }
+
+    @Test
+    void failedArrayFactoriesFreeWhatTheyAllocatedOutsideAnyScope() {
+        // No scope here: the leak check around every test fails if the arrays copied in are kept.
+        assertThrows(InvalidFormatException.class, () -> Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 5}, new float[] {1, 1}));
+        assertThrows(InvalidFormatException.class, () -> Coo.of(2, 2, new long[] {0}, new long[] {9}, new float[] {1}));
+    }
 }
