@@ -170,6 +170,10 @@ s4j_status s4j_context_destroy(s4j_context ctx);
 s4j_status s4j_context_set_backend_cap(s4j_context ctx, s4j_backend cap);
 s4j_backend s4j_context_backend_cap(s4j_context ctx);
 int32_t s4j_context_threads(s4j_context ctx);
+/* The CUDA stream (a cudaStream_t) ops on a CUDA context are queued on; NULL is the default
+ * stream. A CPU context has no stream: setting one is S4J_INVALID_ARGUMENT. */
+s4j_status s4j_context_set_stream(s4j_context ctx, void* stream);
+void* s4j_context_stream(s4j_context ctx);
 /* Name of the implementation that ran the last op on this context ("" before any). */
 const char* s4j_context_last_impl(s4j_context ctx);
 

@@ -10,6 +10,7 @@ struct s4j_context_t {
     int32_t threads;
     s4j_backend cap;
     const char* last_impl;
+    void* stream;
 };
 
 namespace s4j {
@@ -40,7 +41,7 @@ s4j_status s4j_context_create(s4j_context* out, int32_t device, int32_t device_i
         unsigned hw = std::thread::hardware_concurrency();
         threads = hw == 0 ? 1 : static_cast<int32_t>(hw);
     }
-    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, s4j_cpu_best_tier(), ""};
+    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, s4j_cpu_best_tier(), "", nullptr};
     if (!ctx) return fail(S4J_OUT_OF_MEMORY, "context: out of memory");
     if (device == S4J_DEVICE_CUDA) ctx->cap = S4J_BACKEND_CUDA;
     *out = ctx;
@@ -71,6 +72,17 @@ s4j_status s4j_context_set_backend_cap(s4j_context ctx, s4j_backend cap) {
 s4j_backend s4j_context_backend_cap(s4j_context ctx) { return ctx ? ctx->cap : S4J_BACKEND_REFERENCE; }
 
 int32_t s4j_context_threads(s4j_context ctx) { return ctx ? ctx->threads : 0; }
+
+s4j_status s4j_context_set_stream(s4j_context ctx, void* stream) {
+    using s4j::fail;
+    if (!ctx) return fail(S4J_INVALID_ARGUMENT, "context is null");
+    if (ctx->device != S4J_DEVICE_CUDA && stream != nullptr)
+        return fail(S4J_INVALID_ARGUMENT, "a CPU context has no CUDA stream");
+    ctx->stream = stream;
+    return S4J_OK;
+}
+
+void* s4j_context_stream(s4j_context ctx) { return ctx ? ctx->stream : nullptr; }
 
 const char* s4j_context_last_impl(s4j_context ctx) { return ctx ? ctx->last_impl : ""; }
 
