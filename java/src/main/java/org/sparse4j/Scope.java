@@ -3,7 +3,9 @@ package org.sparse4j;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.sparse4j.internal.Allocator;
 
 /**
@@ -16,7 +18,8 @@ public final class Scope implements AutoCloseable {
     private static int counter;
 
     private final Allocator allocator;
-    private final List<AutoCloseable> owned = new ArrayList<>();
+    // Insertion-ordered, so closing runs newest first; resources closed early leave it (forget).
+    private final Set<AutoCloseable> owned = new LinkedHashSet<>();
     private final Thread thread = Thread.currentThread();
     private boolean closed;
 
@@ -49,7 +52,7 @@ public final class Scope implements AutoCloseable {
     }
 
     /** Registers a resource to be closed with this scope; returns it. */
-    public <T extends AutoCloseable> T own(T resource) {
+    public synchronized <T extends AutoCloseable> T own(T resource) {
         if (closed) {
             throw new IllegalStateException("scope is closed");
         }
@@ -57,11 +60,11 @@ public final class Scope implements AutoCloseable {
         return resource;
     }
 
-    /** Registers {@code resource} with the current scope of this thread, if there is one. */
-    static <T extends AutoCloseable> T ownByCurrent(T resource) {
-        Scope s = current();
-        return s == null ? resource : s.own(resource);
+    /** Drops a resource that was closed before the scope, so long-lived scopes do not accumulate them. */
+    public synchronized void forget(AutoCloseable resource) {
+        owned.remove(resource);
     }
+
 
     /** Bytes this scope's allocator holds now. */
     public long allocatedBytes() {
@@ -81,11 +84,16 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("scopes must be closed in reverse order of opening");
         }
         stack.pop();
-        closed = true;
+        List<AutoCloseable> toClose;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(owned);
+            owned.clear();
+        }
         RuntimeException failure = null;
-        for (int i = owned.size() - 1; i >= 0; i--) {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
             try {
-                owned.get(i).close();
+                toClose.get(i).close();
             } catch (Exception e) {
                 if (failure == null) {
                     failure = new IllegalStateException("closing a resource of the scope failed", e);
@@ -94,7 +102,6 @@ public final class Scope implements AutoCloseable {
                 }
             }
         }
-        owned.clear();
         try {
             allocator.close();  // throws, naming the bytes, if anything was left in it
         } catch (RuntimeException e) {

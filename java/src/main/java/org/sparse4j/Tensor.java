@@ -35,6 +35,8 @@ public final class Tensor implements AutoCloseable {
     private final Buffer buffer;   // non-null when this tensor owns its memory
     private final Tensor base;     // the owner this view reads from, or null
     private final Object keepAlive; // a ByteBuffer this tensor borrows
+    private volatile Scope scope;   // the scope that owns this tensor, if any
+    private s4j_dense descriptor;   // made on first use, freed on close
     private volatile boolean closed;
 
     private Tensor(DType dtype, long[] shape, long[] strides, Device device, long address, Buffer buffer, Tensor base,
@@ -60,7 +62,12 @@ public final class Tensor implements AutoCloseable {
         Buffer b = Scope.currentAllocator().allocate(bytes, dtype + Arrays.toString(s));
         Tensor t = new Tensor(dtype, s, contiguousStrides(s), Device.CPU, b.address(), b, null, null);
         CLEANER.register(t, new Reclaim(b, dtype + Arrays.toString(s)));
-        return Scope.ownByCurrent(t);
+        Scope owner = Scope.current();
+        if (owner != null) {
+            owner.own(t);
+            t.scope = owner;
+        }
+        return t;
     }
 
     /** An F32 tensor holding a copy of {@code data}; shape defaults to {@code [data.length]}. */
@@ -409,9 +416,19 @@ public final class Tensor implements AutoCloseable {
         return Pointers.at(address, byteSize());
     }
 
-    /** The C ABI descriptor of this tensor. Internal; the descriptor is garbage-collected by JavaCPP. */
-    public s4j_dense descriptor() {
+    /**
+     * The C ABI descriptor of this tensor, made once (shape and address never change) and freed
+     * with the tensor, so an op call allocates nothing. Internal; native code must not write it.
+     */
+    public synchronized s4j_dense descriptor() {
         ensureOpen();
+        if (descriptor == null) {
+            descriptor = newDescriptor();
+        }
+        return descriptor;
+    }
+
+    private s4j_dense newDescriptor() {
         if (rank() > MAX_RANK) {
             throw new ShapeMismatchException("rank " + rank() + " exceeds " + MAX_RANK);
         }
@@ -443,6 +460,17 @@ public final class Tensor implements AutoCloseable {
         closed = true;
         if (buffer != null) {
             buffer.release();
+        }
+        synchronized (this) {
+            if (descriptor != null) {
+                descriptor.close();
+                descriptor = null;
+            }
+        }
+        Scope owner = scope;
+        if (owner != null) {
+            scope = null;
+            owner.forget(this);
         }
     }
 

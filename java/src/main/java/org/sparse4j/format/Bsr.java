@@ -2,7 +2,6 @@ package org.sparse4j.format;
 
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
-import org.sparse4j.Scope;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -23,6 +22,9 @@ public final class Bsr implements SparseMatrix {
     private final Tensor colIdx;
     private final Tensor values;
 
+    private final ScopeLink link;
+    private s4j_bsr descriptor;  // made on first use, freed on close
+
     private Bsr(long rows, long cols, long blockRows, long blockCols, Tensor rowPtr, Tensor colIdx, Tensor values,
             boolean validate) {
         this.rows = rows;
@@ -35,6 +37,7 @@ public final class Bsr implements SparseMatrix {
         if (validate) {
             Native.check(Sparse4jNative.s4j_bsr_validate(descriptor()));
         }
+        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 
     /** Builds a BSR matrix, owning the arrays once built (on failure they stay the caller's); values is flat (nnzb·blockRows·blockCols). */
@@ -53,7 +56,7 @@ public final class Bsr implements SparseMatrix {
         Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, blockRowCount + 1);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnzb);
         Formats.checkValueArray(NAME, values, Math.multiplyExact(nnzb, Math.multiplyExact(blockRows, blockCols)));
-        return own(new Bsr(rows, cols, blockRows, blockCols, rowPtr, colIdx, values, true));
+        return new Bsr(rows, cols, blockRows, blockCols, rowPtr, colIdx, values, true);
     }
 
     public static Bsr fromDense(Tensor dense, long blockRows, long blockCols) {
@@ -66,13 +69,9 @@ public final class Bsr implements SparseMatrix {
         Tensor rp = Tensor.zeros(indexType, ceilDiv(rows, br) + 1);
         Tensor ci = Tensor.zeros(indexType, nnzb);
         Tensor v = Tensor.zeros(valueType, Math.multiplyExact(nnzb, br * bc));
-        return own(new Bsr(rows, cols, br, bc, rp, ci, v, false));
+        return new Bsr(rows, cols, br, bc, rp, ci, v, false);
     }
 
-    private static Bsr own(Bsr b) {
-        Scope s = Scope.current();
-        return s == null ? b : s.own(b);
-    }
 
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
@@ -145,7 +144,17 @@ public final class Bsr implements SparseMatrix {
         return out;
     }
 
-    public s4j_bsr descriptor() {
+    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
+    public synchronized s4j_bsr descriptor() {
+        // A matrix whose arrays were closed behind its back must not reach native code.
+        rowPtr.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
+        if (descriptor == null) {
+            descriptor = newDescriptor();
+        }
+        return descriptor;
+    }
+
+    private s4j_bsr newDescriptor() {
         s4j_bsr d = new s4j_bsr();
         d.rows(rows).cols(cols).block_rows(blockRows).block_cols(blockCols).nnzb(nnzb());
         d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer()).values(values.pointer());
@@ -156,6 +165,13 @@ public final class Bsr implements SparseMatrix {
 
     @Override
     public void close() {
+        link.release(this);
+        synchronized (this) {
+            if (descriptor != null) {
+                descriptor.close();
+                descriptor = null;
+            }
+        }
         Formats.closeAll(rowPtr, colIdx, values);
     }
 

@@ -2,7 +2,6 @@ package org.sparse4j.format;
 
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
-import org.sparse4j.Scope;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -21,6 +20,9 @@ public final class Coo implements SparseMatrix {
     private final Tensor values;
     private boolean canonical;
 
+    private final ScopeLink link;
+    private s4j_coo descriptor;  // made on first use, freed on close
+
     private Coo(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values, boolean validate) {
         this.rows = rows;
         this.cols = cols;
@@ -31,6 +33,7 @@ public final class Coo implements SparseMatrix {
             Native.check(Sparse4jNative.s4j_coo_validate(descriptor()));
             canonical = Sparse4jNative.s4j_coo_is_canonical(descriptor()) == 1;
         }
+        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 
     /**
@@ -48,7 +51,7 @@ public final class Coo implements SparseMatrix {
         Formats.checkIndexArray(NAME, "rowIdx", rowIdx, it, nnz);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return own(new Coo(rows, cols, rowIdx, colIdx, values, true));
+        return new Coo(rows, cols, rowIdx, colIdx, values, true);
     }
 
     /** An F32 COO matrix copied from arrays, with the narrowest index type that fits. */
@@ -81,13 +84,9 @@ public final class Coo implements SparseMatrix {
         Tensor r = Tensor.zeros(indexType, nnz);
         Tensor c = Tensor.zeros(indexType, nnz);
         Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
-        return own(new Coo(rows, cols, r, c, v, false));
+        return new Coo(rows, cols, r, c, v, false);
     }
 
-    private static Coo own(Coo c) {
-        Scope s = Scope.current();
-        return s == null ? c : s.own(c);
-    }
 
     Coo markCanonical() {
         canonical = true;
@@ -107,10 +106,11 @@ public final class Coo implements SparseMatrix {
         if (values != null) {
             org.bytedeco.javacpp.Pointer.memcpy(out.values.pointer(), values.pointer(), values.byteSize());
         }
-        s4j_coo d = out.descriptor();
-        Native.check(Sparse4jNative.s4j_coo_sort(d));
         long[] kept = new long[1];
-        Native.check(Sparse4jNative.s4j_coo_sum_duplicates(d, kept));
+        try (s4j_coo d = out.newDescriptor()) {  // summing duplicates rewrites nnz in the descriptor
+            Native.check(Sparse4jNative.s4j_coo_sort(d));
+            Native.check(Sparse4jNative.s4j_coo_sum_duplicates(d, kept));
+        }
         if (kept[0] == nnz()) {
             return out.markCanonical();
         }
@@ -192,7 +192,17 @@ public final class Coo implements SparseMatrix {
         }
     }
 
-    public s4j_coo descriptor() {
+    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
+    public synchronized s4j_coo descriptor() {
+        // A matrix whose arrays were closed behind its back must not reach native code.
+        rowIdx.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
+        if (descriptor == null) {
+            descriptor = newDescriptor();
+        }
+        return descriptor;
+    }
+
+    private s4j_coo newDescriptor() {
         s4j_coo d = new s4j_coo();
         d.rows(rows).cols(cols).nnz(nnz());
         d.row_idx(rowIdx.pointer()).col_idx(colIdx.pointer()).values(values == null ? null : values.pointer());
@@ -203,6 +213,13 @@ public final class Coo implements SparseMatrix {
 
     @Override
     public void close() {
+        link.release(this);
+        synchronized (this) {
+            if (descriptor != null) {
+                descriptor.close();
+                descriptor = null;
+            }
+        }
         Formats.closeAll(rowIdx, colIdx, values);
     }
 

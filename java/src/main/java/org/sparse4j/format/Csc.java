@@ -2,7 +2,6 @@ package org.sparse4j.format;
 
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
-import org.sparse4j.Scope;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -17,6 +16,9 @@ public final class Csc implements SparseMatrix {
     private final Tensor rowIdx;
     private final Tensor values;
 
+    private final ScopeLink link;
+    private s4j_csc descriptor;  // made on first use, freed on close
+
     private Csc(long rows, long cols, Tensor colPtr, Tensor rowIdx, Tensor values, boolean validate) {
         this.rows = rows;
         this.cols = cols;
@@ -26,6 +28,7 @@ public final class Csc implements SparseMatrix {
         if (validate) {
             Native.check(Sparse4jNative.s4j_csc_validate(descriptor()));
         }
+        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 
     /** Builds a CSC matrix from its arrays, owning them once built (on failure they stay the caller's); values may be null (pattern). */
@@ -40,7 +43,7 @@ public final class Csc implements SparseMatrix {
         Formats.checkIndexArray(NAME, "colPtr", colPtr, it, cols + 1);
         Formats.checkIndexArray(NAME, "rowIdx", rowIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return own(new Csc(rows, cols, colPtr, rowIdx, values, true));
+        return new Csc(rows, cols, colPtr, rowIdx, values, true);
     }
 
     /**
@@ -48,7 +51,7 @@ public final class Csc implements SparseMatrix {
      * move into the result, which then owns them.
      */
     static Csc ofTransposedCsr(long rows, long cols, Csr transposed) {
-        return own(new Csc(rows, cols, transposed.rowPtr(), transposed.colIdx(), transposed.values(), false));
+        return new Csc(rows, cols, transposed.rowPtr(), transposed.colIdx(), transposed.values(), false);
     }
 
     public static Csc fromDense(Tensor dense) {
@@ -57,10 +60,6 @@ public final class Csc implements SparseMatrix {
         }
     }
 
-    private static Csc own(Csc c) {
-        Scope s = Scope.current();
-        return s == null ? c : s.own(c);
-    }
 
     @Override
     public long rows() {
@@ -118,7 +117,17 @@ public final class Csc implements SparseMatrix {
         }
     }
 
-    public s4j_csc descriptor() {
+    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
+    public synchronized s4j_csc descriptor() {
+        // A matrix whose arrays were closed behind its back must not reach native code.
+        colPtr.ensureOpen(); rowIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
+        if (descriptor == null) {
+            descriptor = newDescriptor();
+        }
+        return descriptor;
+    }
+
+    private s4j_csc newDescriptor() {
         s4j_csc d = new s4j_csc();
         d.rows(rows).cols(cols).nnz(nnz());
         d.col_ptr(colPtr.pointer()).row_idx(rowIdx.pointer()).values(values == null ? null : values.pointer());
@@ -129,6 +138,13 @@ public final class Csc implements SparseMatrix {
 
     @Override
     public void close() {
+        link.release(this);
+        synchronized (this) {
+            if (descriptor != null) {
+                descriptor.close();
+                descriptor = null;
+            }
+        }
         Formats.closeAll(colPtr, rowIdx, values);
     }
 

@@ -2,7 +2,6 @@ package org.sparse4j.format;
 
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
-import org.sparse4j.Scope;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -20,6 +19,9 @@ public final class Csr implements SparseMatrix {
     private final Tensor colIdx;
     private final Tensor values;
 
+    private final ScopeLink link;
+    private s4j_csr descriptor;  // made on first use, freed on close
+
     private Csr(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values, boolean validate) {
         this.rows = rows;
         this.cols = cols;
@@ -29,6 +31,7 @@ public final class Csr implements SparseMatrix {
         if (validate) {
             Native.check(Sparse4jNative.s4j_csr_validate(descriptor()));
         }
+        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 
     /**
@@ -49,7 +52,7 @@ public final class Csr implements SparseMatrix {
         Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, rows + 1);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return own(new Csr(rows, cols, rowPtr, colIdx, values, true));
+        return new Csr(rows, cols, rowPtr, colIdx, values, true);
     }
 
     /** An F32 CSR matrix with int32 indices, copied from arrays. */
@@ -97,13 +100,9 @@ public final class Csr implements SparseMatrix {
         Tensor rp = Tensor.zeros(indexType, rows + 1);
         Tensor ci = Tensor.zeros(indexType, nnz);
         Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
-        return own(new Csr(rows, cols, rp, ci, v, false));
+        return new Csr(rows, cols, rp, ci, v, false);
     }
 
-    private static Csr own(Csr c) {
-        Scope s = Scope.current();
-        return s == null ? c : s.own(c);
-    }
 
     @Override
     public long rows() {
@@ -193,8 +192,17 @@ public final class Csr implements SparseMatrix {
         return out;
     }
 
-    /** The C ABI descriptor. Internal. */
-    public s4j_csr descriptor() {
+    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
+    public synchronized s4j_csr descriptor() {
+        // A matrix whose arrays were closed behind its back must not reach native code.
+        rowPtr.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
+        if (descriptor == null) {
+            descriptor = newDescriptor();
+        }
+        return descriptor;
+    }
+
+    private s4j_csr newDescriptor() {
         s4j_csr d = new s4j_csr();
         d.rows(rows).cols(cols).nnz(nnz());
         d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer());
@@ -206,6 +214,13 @@ public final class Csr implements SparseMatrix {
 
     @Override
     public void close() {
+        link.release(this);
+        synchronized (this) {
+            if (descriptor != null) {
+                descriptor.close();
+                descriptor = null;
+            }
+        }
         Formats.closeAll(rowPtr, colIdx, values);
     }
 

@@ -14,6 +14,13 @@ import org.sparse4j.Backends;
 
 /** The conformance suite under JUnit: every case on every CPU backend here, and on CUDA (tag gpu). */
 class ConformanceTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void sayWhyGpuCasesSkip() {
+        if (Backends.cudaDeviceCount() == 0) {
+            System.out.println("[sparse4j] GPU conformance cases are skipped: no CUDA device: " + Backends.cudaUnavailableReason());
+        }
+    }
+
     static Stream<Arguments> cpuCases() {
         return Backends.available().stream().filter(b -> b != Backend.CUDA)
                 .flatMap(b -> ConformanceSuite.defaultCases().stream().map(c -> Arguments.of(b, c)));
