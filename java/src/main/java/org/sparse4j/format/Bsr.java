@@ -12,32 +12,17 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_bsr;
  * columns, values nnzb × blockRows × blockCols (row-major blocks). The last block row and column
  * may be ragged: entries past the matrix edge are stored but ignored.
  */
-public final class Bsr implements SparseMatrix {
+public final class Bsr extends SparseBase<s4j_bsr> {
     private static final String NAME = "BSR";
-    private final long rows;
-    private final long cols;
     private final long blockRows;
     private final long blockCols;
-    private final Tensor rowPtr;
-    private final Tensor colIdx;
-    private final Tensor values;
-
-    private final ScopeLink link;
-    private s4j_bsr descriptor;  // made on first use, freed on close
 
     private Bsr(long rows, long cols, long blockRows, long blockCols, Tensor rowPtr, Tensor colIdx, Tensor values,
             boolean validate) {
-        this.rows = rows;
-        this.cols = cols;
+        super(rows, cols, rowPtr, colIdx, values);
         this.blockRows = blockRows;
         this.blockCols = blockCols;
-        this.rowPtr = rowPtr;
-        this.colIdx = colIdx;
-        this.values = values;
-        if (validate) {
-            Native.check(Sparse4jNative.s4j_bsr_validate(descriptor()));
-        }
-        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
+        finish(validate);
     }
 
     /** Builds a BSR matrix, owning the arrays once built (on failure they stay the caller's); values is flat (nnzb·blockRows·blockCols). */
@@ -72,19 +57,8 @@ public final class Bsr implements SparseMatrix {
         return new Bsr(rows, cols, br, bc, rp, ci, v, false);
     }
 
-
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
-    }
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public long cols() {
-        return cols;
     }
 
     public long blockRows() {
@@ -97,7 +71,7 @@ public final class Bsr implements SparseMatrix {
 
     /** Stored blocks. */
     public long nnzb() {
-        return colIdx.shape(0);
+        return second.shape(0);
     }
 
     @Override
@@ -105,26 +79,12 @@ public final class Bsr implements SparseMatrix {
         return nnzb() * blockRows * blockCols;
     }
 
-    @Override
-    public DType valueType() {
-        return values.dtype();
-    }
-
-    @Override
-    public DType indexType() {
-        return rowPtr.dtype();
-    }
-
     public Tensor rowPtr() {
-        return rowPtr;
+        return first;
     }
 
     public Tensor colIdx() {
-        return colIdx;
-    }
-
-    public Tensor values() {
-        return values;
+        return second;
     }
 
     @Override
@@ -144,35 +104,19 @@ public final class Bsr implements SparseMatrix {
         return out;
     }
 
-    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
-    public synchronized s4j_bsr descriptor() {
-        // A matrix whose arrays were closed behind its back must not reach native code.
-        rowPtr.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
-        if (descriptor == null) {
-            descriptor = newDescriptor();
-        }
-        return descriptor;
-    }
-
-    private s4j_bsr newDescriptor() {
-        s4j_bsr d = new s4j_bsr();
-        d.rows(rows).cols(cols).block_rows(blockRows).block_cols(blockCols).nnzb(nnzb());
-        d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer()).values(values.pointer());
-        d.index_dtype(indexType().code()).value_dtype(values.dtype().code());
-        d.device(rowPtr.device().kind().code()).device_index(rowPtr.device().index());
-        return d;
+    @Override
+    int validate(s4j_bsr d) {
+        return Sparse4jNative.s4j_bsr_validate(d);
     }
 
     @Override
-    public void close() {
-        link.release(this);
-        synchronized (this) {
-            if (descriptor != null) {
-                descriptor.close();
-                descriptor = null;
-            }
-        }
-        Formats.closeAll(rowPtr, colIdx, values);
+    s4j_bsr newDescriptor() {
+        s4j_bsr d = new s4j_bsr();
+        d.rows(rows).cols(cols).block_rows(blockRows).block_cols(blockCols).nnzb(nnzb());
+        d.row_ptr(first.pointer()).col_idx(second.pointer()).values(values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(valueCode());
+        d.device(first.device().kind().code()).device_index(first.device().index());
+        return d;
     }
 
     @Override

@@ -11,29 +11,16 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_coo;
  * Coordinate list: rowIdx, colIdx and values (nnz entries each), in any order, duplicates allowed
  * (they mean a sum). {@link #canonical()} sorts by (row, column) and sums duplicates.
  */
-public final class Coo implements SparseMatrix {
+public final class Coo extends SparseBase<s4j_coo> {
     private static final String NAME = "COO";
-    private final long rows;
-    private final long cols;
-    private final Tensor rowIdx;
-    private final Tensor colIdx;
-    private final Tensor values;
     private boolean canonical;
 
-    private final ScopeLink link;
-    private s4j_coo descriptor;  // made on first use, freed on close
-
     private Coo(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values, boolean validate) {
-        this.rows = rows;
-        this.cols = cols;
-        this.rowIdx = rowIdx;
-        this.colIdx = colIdx;
-        this.values = values;
+        super(rows, cols, rowIdx, colIdx, values);
+        finish(validate);
         if (validate) {
-            Native.check(Sparse4jNative.s4j_coo_validate(descriptor()));
             canonical = Sparse4jNative.s4j_coo_is_canonical(descriptor()) == 1;
         }
-        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 
     /**
@@ -87,7 +74,6 @@ public final class Coo implements SparseMatrix {
         return new Coo(rows, cols, r, c, v, false);
     }
 
-
     Coo markCanonical() {
         canonical = true;
         return this;
@@ -101,8 +87,8 @@ public final class Coo implements SparseMatrix {
     /** A sorted copy with duplicates summed (this matrix if it is canonical already is still copied). */
     public Coo canonical() {
         Coo out = allocate(rows, cols, nnz(), indexType(), valueType());
-        org.bytedeco.javacpp.Pointer.memcpy(out.rowIdx.pointer(), rowIdx.pointer(), rowIdx.byteSize());
-        org.bytedeco.javacpp.Pointer.memcpy(out.colIdx.pointer(), colIdx.pointer(), colIdx.byteSize());
+        org.bytedeco.javacpp.Pointer.memcpy(out.first.pointer(), first.pointer(), first.byteSize());
+        org.bytedeco.javacpp.Pointer.memcpy(out.second.pointer(), second.pointer(), second.byteSize());
         if (values != null) {
             org.bytedeco.javacpp.Pointer.memcpy(out.values.pointer(), values.pointer(), values.byteSize());
         }
@@ -117,8 +103,8 @@ public final class Coo implements SparseMatrix {
         try (out) {
             Coo shrunk = allocate(rows, cols, kept[0], indexType(), valueType());
             long ib = kept[0] * indexType().byteSize();
-            org.bytedeco.javacpp.Pointer.memcpy(shrunk.rowIdx.pointer(), out.rowIdx.pointer(), ib);
-            org.bytedeco.javacpp.Pointer.memcpy(shrunk.colIdx.pointer(), out.colIdx.pointer(), ib);
+            org.bytedeco.javacpp.Pointer.memcpy(shrunk.first.pointer(), out.first.pointer(), ib);
+            org.bytedeco.javacpp.Pointer.memcpy(shrunk.second.pointer(), out.second.pointer(), ib);
             if (values != null) {
                 org.bytedeco.javacpp.Pointer.memcpy(shrunk.values.pointer(), out.values.pointer(), kept[0] * values.dtype().byteSize());
             }
@@ -136,40 +122,16 @@ public final class Coo implements SparseMatrix {
     }
 
     @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public long cols() {
-        return cols;
-    }
-
-    @Override
     public long nnz() {
-        return rowIdx.shape(0);
-    }
-
-    @Override
-    public DType valueType() {
-        return values == null ? null : values.dtype();
-    }
-
-    @Override
-    public DType indexType() {
-        return rowIdx.dtype();
+        return first.shape(0);
     }
 
     public Tensor rowIdx() {
-        return rowIdx;
+        return first;
     }
 
     public Tensor colIdx() {
-        return colIdx;
-    }
-
-    public Tensor values() {
-        return values;
+        return second;
     }
 
     /** CSR of this matrix; duplicates are summed. */
@@ -192,40 +154,23 @@ public final class Coo implements SparseMatrix {
         }
     }
 
-    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
-    public synchronized s4j_coo descriptor() {
-        // A matrix whose arrays were closed behind its back must not reach native code.
-        rowIdx.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
-        if (descriptor == null) {
-            descriptor = newDescriptor();
-        }
-        return descriptor;
+    @Override
+    int validate(s4j_coo d) {
+        return Sparse4jNative.s4j_coo_validate(d);
     }
 
-    private s4j_coo newDescriptor() {
+    @Override
+    s4j_coo newDescriptor() {
         s4j_coo d = new s4j_coo();
         d.rows(rows).cols(cols).nnz(nnz());
-        d.row_idx(rowIdx.pointer()).col_idx(colIdx.pointer()).values(values == null ? null : values.pointer());
-        d.index_dtype(indexType().code()).value_dtype(values == null ? DType.F32.code() : values.dtype().code());
-        d.device(rowIdx.device().kind().code()).device_index(rowIdx.device().index());
+        d.row_idx(first.pointer()).col_idx(second.pointer()).values(values == null ? null : values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(valueCode());
+        d.device(first.device().kind().code()).device_index(first.device().index());
         return d;
     }
 
     @Override
-    public void close() {
-        link.release(this);
-        synchronized (this) {
-            if (descriptor != null) {
-                descriptor.close();
-                descriptor = null;
-            }
-        }
-        Formats.closeAll(rowIdx, colIdx, values);
-    }
-
-    @Override
     public String toString() {
-        return "Coo(" + rows + "x" + cols + ", nnz=" + nnz() + ", " + (values == null ? "pattern" : values.dtype()) + ", "
-                + indexType() + (canonical ? ", canonical" : "") + ")";
+        return describe(isCanonical() ? ", canonical" : "");
     }
 }

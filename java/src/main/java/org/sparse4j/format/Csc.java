@@ -8,27 +8,12 @@ import org.sparse4j.nativeapi.Sparse4jNative;
 import org.sparse4j.nativeapi.Sparse4jNative.s4j_csc;
 
 /** Compressed sparse columns: colPtr (cols + 1), rowIdx and values (nnz), rows sorted per column. */
-public final class Csc implements SparseMatrix {
+public final class Csc extends SparseBase<s4j_csc> {
     private static final String NAME = "CSC";
-    private final long rows;
-    private final long cols;
-    private final Tensor colPtr;
-    private final Tensor rowIdx;
-    private final Tensor values;
-
-    private final ScopeLink link;
-    private s4j_csc descriptor;  // made on first use, freed on close
 
     private Csc(long rows, long cols, Tensor colPtr, Tensor rowIdx, Tensor values, boolean validate) {
-        this.rows = rows;
-        this.cols = cols;
-        this.colPtr = colPtr;
-        this.rowIdx = rowIdx;
-        this.values = values;
-        if (validate) {
-            Native.check(Sparse4jNative.s4j_csc_validate(descriptor()));
-        }
-        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
+        super(rows, cols, colPtr, rowIdx, values);
+        finish(validate);
     }
 
     /** Builds a CSC matrix from its arrays, owning them once built (on failure they stay the caller's); values may be null (pattern). */
@@ -60,47 +45,22 @@ public final class Csc implements SparseMatrix {
         }
     }
 
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public long cols() {
-        return cols;
-    }
-
     @Override
     public long nnz() {
-        return rowIdx.shape(0);
-    }
-
-    @Override
-    public DType valueType() {
-        return values == null ? null : values.dtype();
-    }
-
-    @Override
-    public DType indexType() {
-        return colPtr.dtype();
+        return second.shape(0);
     }
 
     public Tensor colPtr() {
-        return colPtr;
+        return first;
     }
 
     public Tensor rowIdx() {
-        return rowIdx;
-    }
-
-    public Tensor values() {
-        return values;
+        return second;
     }
 
     /** This matrix's arrays read as CSR of the transpose (a view: no copy, not owned). */
     private Csr asTransposedCsrView() {
-        return Csr.of(cols, rows, colPtr.reshape(cols + 1), rowIdx.reshape(nnz()), values == null ? null : values.reshape(nnz()));
+        return Csr.of(cols, rows, first.reshape(cols + 1), second.reshape(nnz()), values == null ? null : values.reshape(nnz()));
     }
 
     @Override
@@ -117,40 +77,23 @@ public final class Csc implements SparseMatrix {
         }
     }
 
-    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
-    public synchronized s4j_csc descriptor() {
-        // A matrix whose arrays were closed behind its back must not reach native code.
-        colPtr.ensureOpen(); rowIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
-        if (descriptor == null) {
-            descriptor = newDescriptor();
-        }
-        return descriptor;
+    @Override
+    int validate(s4j_csc d) {
+        return Sparse4jNative.s4j_csc_validate(d);
     }
 
-    private s4j_csc newDescriptor() {
+    @Override
+    s4j_csc newDescriptor() {
         s4j_csc d = new s4j_csc();
         d.rows(rows).cols(cols).nnz(nnz());
-        d.col_ptr(colPtr.pointer()).row_idx(rowIdx.pointer()).values(values == null ? null : values.pointer());
-        d.index_dtype(indexType().code()).value_dtype(values == null ? DType.F32.code() : values.dtype().code());
-        d.device(colPtr.device().kind().code()).device_index(colPtr.device().index());
+        d.col_ptr(first.pointer()).row_idx(second.pointer()).values(values == null ? null : values.pointer());
+        d.index_dtype(indexType().code()).value_dtype(valueCode());
+        d.device(first.device().kind().code()).device_index(first.device().index());
         return d;
     }
 
     @Override
-    public void close() {
-        link.release(this);
-        synchronized (this) {
-            if (descriptor != null) {
-                descriptor.close();
-                descriptor = null;
-            }
-        }
-        Formats.closeAll(colPtr, rowIdx, values);
-    }
-
-    @Override
     public String toString() {
-        return "Csc(" + rows + "x" + cols + ", nnz=" + nnz() + ", " + (values == null ? "pattern" : values.dtype()) + ", "
-                + indexType() + ")";
+        return describe("");
     }
 }

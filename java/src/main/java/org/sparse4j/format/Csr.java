@@ -11,27 +11,12 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_csr;
  * Compressed sparse rows: rowPtr (rows + 1 entries), colIdx and values (nnz entries), column
  * indices sorted and unique within each row. Validated once, when built.
  */
-public final class Csr implements SparseMatrix {
+public final class Csr extends SparseBase<s4j_csr> {
     private static final String NAME = "CSR";
-    private final long rows;
-    private final long cols;
-    private final Tensor rowPtr;
-    private final Tensor colIdx;
-    private final Tensor values;
-
-    private final ScopeLink link;
-    private s4j_csr descriptor;  // made on first use, freed on close
 
     private Csr(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values, boolean validate) {
-        this.rows = rows;
-        this.cols = cols;
-        this.rowPtr = rowPtr;
-        this.colIdx = colIdx;
-        this.values = values;
-        if (validate) {
-            Native.check(Sparse4jNative.s4j_csr_validate(descriptor()));
-        }
-        this.link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
+        super(rows, cols, rowPtr, colIdx, values);
+        finish(validate);
     }
 
     /**
@@ -103,43 +88,17 @@ public final class Csr implements SparseMatrix {
         return new Csr(rows, cols, rp, ci, v, false);
     }
 
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
-    public long cols() {
-        return cols;
-    }
-
     @Override
     public long nnz() {
-        return colIdx.shape(0);
-    }
-
-    @Override
-    public DType valueType() {
-        return values == null ? null : values.dtype();
-    }
-
-    @Override
-    public DType indexType() {
-        return rowPtr.dtype();
+        return second.shape(0);
     }
 
     public Tensor rowPtr() {
-        return rowPtr;
+        return first;
     }
 
     public Tensor colIdx() {
-        return colIdx;
-    }
-
-    /** The values, or null for a pattern-only matrix. */
-    public Tensor values() {
-        return values;
+        return second;
     }
 
     @Override
@@ -152,7 +111,7 @@ public final class Csr implements SparseMatrix {
 
     @Override
     public Csr toCsr() {
-        return of(rows, cols, rowPtr.copy(), colIdx.copy(), values == null ? null : values.copy());
+        return of(rows, cols, first.copy(), second.copy(), values == null ? null : values.copy());
     }
 
     /** A copy whose values are converted to another float dtype (rounding to nearest even). */
@@ -160,7 +119,7 @@ public final class Csr implements SparseMatrix {
         if (values == null) {
             throw new InvalidFormatException("CSR: a pattern-only matrix has no values to convert");
         }
-        return of(rows, cols, rowPtr.copy(), colIdx.copy(), values.to(valueType));
+        return of(rows, cols, first.copy(), second.copy(), values.to(valueType));
     }
 
     /** The transpose (cols × rows) as CSR. */
@@ -192,41 +151,24 @@ public final class Csr implements SparseMatrix {
         return out;
     }
 
-    /** The C ABI descriptor, made once and freed with the matrix. Internal; native code must not write it. */
-    public synchronized s4j_csr descriptor() {
-        // A matrix whose arrays were closed behind its back must not reach native code.
-        rowPtr.ensureOpen(); colIdx.ensureOpen(); if (values != null) { values.ensureOpen(); }
-        if (descriptor == null) {
-            descriptor = newDescriptor();
-        }
-        return descriptor;
+    @Override
+    int validate(s4j_csr d) {
+        return Sparse4jNative.s4j_csr_validate(d);
     }
 
-    private s4j_csr newDescriptor() {
+    @Override
+    s4j_csr newDescriptor() {
         s4j_csr d = new s4j_csr();
         d.rows(rows).cols(cols).nnz(nnz());
-        d.row_ptr(rowPtr.pointer()).col_idx(colIdx.pointer());
+        d.row_ptr(first.pointer()).col_idx(second.pointer());
         d.values(values == null ? null : values.pointer());
-        d.index_dtype(indexType().code()).value_dtype(values == null ? DType.F32.code() : values.dtype().code());
-        d.device(rowPtr.device().kind().code()).device_index(rowPtr.device().index());
+        d.index_dtype(indexType().code()).value_dtype(valueCode());
+        d.device(first.device().kind().code()).device_index(first.device().index());
         return d;
     }
 
     @Override
-    public void close() {
-        link.release(this);
-        synchronized (this) {
-            if (descriptor != null) {
-                descriptor.close();
-                descriptor = null;
-            }
-        }
-        Formats.closeAll(rowPtr, colIdx, values);
-    }
-
-    @Override
     public String toString() {
-        return "Csr(" + rows + "x" + cols + ", nnz=" + nnz() + ", " + (values == null ? "pattern" : values.dtype()) + ", "
-                + indexType() + ")";
+        return describe("");
     }
 }

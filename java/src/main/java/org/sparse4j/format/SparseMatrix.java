@@ -4,7 +4,7 @@ import org.sparse4j.DType;
 import org.sparse4j.Tensor;
 
 /** A validated, immutable sparse matrix in one of the formats. Closing it frees its arrays. */
-public sealed interface SparseMatrix extends AutoCloseable permits Coo, Csr, Csc, Bsr {
+public sealed interface SparseMatrix extends AutoCloseable permits SparseBase {
     long rows();
 
     long cols();
