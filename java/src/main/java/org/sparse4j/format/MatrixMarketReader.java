@@ -3,6 +3,7 @@ package org.sparse4j.format;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -92,7 +93,7 @@ final class MatrixMarketReader {
                 if (buf.length >= MAX_LINE) {
                     throw new MatrixMarketException(source, line + 1, "line longer than " + MAX_LINE + " bytes");
                 }
-                buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+                buf = Arrays.copyOf(buf, buf.length * 2);
             }
             scan = kept;
             int n = in.read(buf, limit, buf.length - limit);
