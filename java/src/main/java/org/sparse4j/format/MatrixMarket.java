@@ -250,7 +250,7 @@ public final class MatrixMarket {
         Objects.requireNonNull(file, "file");
         Path name = file.getFileName();
         try (InputStream in = Files.newInputStream(file)) {
-            return body.apply(new MatrixMarketReader(in, name == null ? file.toString() : name.toString()));
+            return body.apply(new MatrixMarketReader(in, name == null ? file.toString() : name.toString(), Files.size(file)));
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
         }

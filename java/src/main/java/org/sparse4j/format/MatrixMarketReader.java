@@ -58,9 +58,28 @@ final class MatrixMarketReader {
     private int p;
     private long sizeLine;
 
+    /** Size of the whole input in bytes when known (a file), else -1. */
+    private final long inputBytes;
+
     MatrixMarketReader(InputStream in, String source) {
+        this(in, source, -1);
+    }
+
+    MatrixMarketReader(InputStream in, String source, long inputBytes) {
         this.in = in;
         this.source = source;
+        this.inputBytes = inputBytes;
+    }
+
+    /**
+     * Refuses a size line that declares more entries than the file can hold, before any memory is
+     * allocated for them: a lying header is a format error, not an out-of-memory error.
+     */
+    private void checkFits(long entries, int minBytesPerEntry, String what) {
+        if (inputBytes >= 0 && entries > inputBytes / minBytesPerEntry) {
+            throw errorAt(sizeLine, "the size line declares " + entries + " " + what + " but the file has only " + inputBytes
+                    + " bytes (room for at most " + inputBytes / minBytesPerEntry + ")");
+        }
     }
 
     // ---- lines ------------------------------------------------------------------------------------
@@ -307,6 +326,7 @@ final class MatrixMarketReader {
             checkIndexType(it, rows, cols, nnz);
         }
         boolean pattern = h.field() == Field.PATTERN;
+        checkFits(nnz, pattern ? 4 : 6, "entries");  // "i j\n" or "i j v\n" at the least
         DType vt = pattern ? null : o.valueType();
         Coo coo = Coo.allocate(rows, cols, nnz, it, vt);
         try {
@@ -707,6 +727,7 @@ final class MatrixMarketReader {
         boolean skew = sym == Symmetry.SKEW_SYMMETRIC;
         boolean mirror = symmetric && o.expandSymmetry();
         boolean integer = h.field() == Field.INTEGER;
+        checkFits(h.nnz(), 2, "values");  // "v\n" at the least
         Tensor t = Tensor.zeros(vt, rows, cols);
         try {
             DenseSink sink = new DenseSink(t);
