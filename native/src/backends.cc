@@ -5,6 +5,7 @@
 #include <cpuid.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -151,6 +152,11 @@ const char* s4j_backends(void) {
         }
         s += "\ncpu.best=";
         s += s4j_backend_name(s4j_cpu_best_tier());
+        if (const char* forced = std::getenv("SPARSE4J_BACKEND"); forced && *forced) {
+            s += "\ncpu.forced=";
+            s += forced;
+            s += " (SPARSE4J_BACKEND)";
+        }
         s += "\ncuda.devices=" + std::to_string(cuda().count) + "\n";
         if (cuda().count == 0) s += "cuda.reason=" + cuda().reason + "\n";
         s += cuda().report;

@@ -1,6 +1,8 @@
 // Contexts: the device, the CPU thread count and the backend cap for the calls made on them.
 #include "internal.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <new>
 #include <thread>
 
@@ -14,6 +16,28 @@ struct s4j_context_t {
 };
 
 namespace s4j {
+
+namespace {
+
+// SPARSE4J_BACKEND caps every new CPU context (how a run is pinned to one tier without code).
+// Returns S4J_OK with *cap unchanged when the variable is unset.
+s4j_status env_cap(s4j_backend* cap) {
+    const char* v = std::getenv("SPARSE4J_BACKEND");
+    if (!v || !*v) return S4J_OK;
+    for (s4j_backend b = S4J_BACKEND_REFERENCE; b <= S4J_BACKEND_CPU_AVX512; ++b) {
+        if (std::strcmp(v, s4j_backend_name(b)) == 0) {
+            if (!s4j_backend_available(b))
+                return fail(S4J_UNSUPPORTED, "SPARSE4J_BACKEND=%s, but this CPU's best tier is %s", v,
+                            s4j_backend_name(s4j_cpu_best_tier()));
+            *cap = b;
+            return S4J_OK;
+        }
+    }
+    return fail(S4J_INVALID_ARGUMENT,
+                "SPARSE4J_BACKEND=%s is not a CPU backend (reference, cpu-scalar, cpu-avx2, cpu-avx512)", v);
+}
+
+}  // namespace
 
 exec_env context_env(s4j_context ctx) { return exec_env{ctx->threads}; }
 
@@ -41,9 +65,13 @@ s4j_status s4j_context_create(s4j_context* out, int32_t device, int32_t device_i
         unsigned hw = std::thread::hardware_concurrency();
         threads = hw == 0 ? 1 : static_cast<int32_t>(hw);
     }
-    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, s4j_cpu_best_tier(), "", nullptr};
+    s4j_backend cap = device == S4J_DEVICE_CUDA ? S4J_BACKEND_CUDA : s4j_cpu_best_tier();
+    if (device == S4J_DEVICE_CPU) {
+        s4j_status st = s4j::env_cap(&cap);
+        if (st != S4J_OK) return st;
+    }
+    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, cap, "", nullptr};
     if (!ctx) return fail(S4J_OUT_OF_MEMORY, "context: out of memory");
-    if (device == S4J_DEVICE_CUDA) ctx->cap = S4J_BACKEND_CUDA;
     *out = ctx;
     return S4J_OK;
 }

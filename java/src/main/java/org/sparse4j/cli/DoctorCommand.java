@@ -28,6 +28,9 @@ final class DoctorCommand implements Callable<Integer> {
                 + Runtime.getRuntime().availableProcessors() + " hardware threads"});
         rows.add(new String[] {"CPU features", report.getOrDefault("cpu.features", "")});
         rows.add(new String[] {"CPU tiers", report.getOrDefault("cpu.tiers", "") + " (best: " + Backends.cpuBest().label() + ")"});
+        if (report.containsKey("cpu.forced")) {
+            rows.add(new String[] {"CPU tier forced", report.get("cpu.forced")});
+        }
         int gpus = Backends.cudaDeviceCount();
         if (gpus == 0) {
             rows.add(new String[] {"GPU", "none: no GPU backend on this machine: " + Backends.cudaUnavailableReason()});

@@ -282,6 +282,22 @@ public final class MatrixMarket {
         }
     }
 
+    /**
+     * Writes a symmetric or skew-symmetric matrix as one triangle with that symmetry in the header
+     * (GENERAL writes every entry). Throws InvalidArgumentException, naming an entry and its
+     * mirror, when the matrix is not what the symmetry says.
+     */
+    public static void write(Path file, SparseMatrix m, Symmetry symmetry) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(symmetry, "symmetry");
+        requireMatrix(m);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            MatrixMarketWriter.write(w, m, symmetry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Like {@link #write(Path, SparseMatrix)}; the stream is flushed, not closed. */
     public static void write(OutputStream out, SparseMatrix m) {
         Objects.requireNonNull(out, "out");

@@ -9,7 +9,10 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.ShortPointer;
 import org.sparse4j.DType;
 import org.sparse4j.Float16;
+import org.sparse4j.InvalidArgumentException;
+import org.sparse4j.ShapeMismatchException;
 import org.sparse4j.Tensor;
+import org.sparse4j.format.MatrixMarket.Symmetry;
 
 /**
  * Writes MatrixMarket text from native arrays, reading them in chunks so the heap holds only a
@@ -34,8 +37,114 @@ final class MatrixMarketWriter {
     }
 
     private static void banner(Writer w, SparseMatrix m) throws IOException {
-        w.write("%%MatrixMarket matrix coordinate " + (m.valueType() == null ? "pattern" : "real") + " general\n");
-        w.write(m.rows() + " " + m.cols() + " " + m.nnz() + "\n");
+        banner(w, m, Symmetry.GENERAL, m.nnz());
+    }
+
+    private static void banner(Writer w, SparseMatrix m, Symmetry symmetry, long entries) throws IOException {
+        w.write("%%MatrixMarket matrix coordinate " + (m.valueType() == null ? "pattern" : "real") + " " + symmetry.token() + "\n");
+        w.write(m.rows() + " " + m.cols() + " " + entries + "\n");
+    }
+
+    /**
+     * Writes one triangle of a symmetric or skew-symmetric matrix (the lower one, as the format
+     * says; strictly lower for skew-symmetric), after checking that the matrix really is one.
+     */
+    static void write(Writer w, SparseMatrix m, Symmetry symmetry) throws IOException {
+        if (symmetry == Symmetry.GENERAL) {
+            write(w, m);
+            return;
+        }
+        if (symmetry != Symmetry.SYMMETRIC && symmetry != Symmetry.SKEW_SYMMETRIC) {
+            throw new InvalidArgumentException("MatrixMarket: cannot write " + symmetry.token() + " matrices");
+        }
+        if (m.rows() != m.cols()) {
+            throw new ShapeMismatchException("MatrixMarket: a " + symmetry.token() + " matrix must be square, this one is "
+                    + m.rows() + "x" + m.cols());
+        }
+        boolean skew = symmetry == Symmetry.SKEW_SYMMETRIC;
+        if (skew && m.valueType() == null) {
+            throw new InvalidArgumentException("MatrixMarket: a pattern matrix cannot be skew-symmetric");
+        }
+        try (Csr owned = m instanceof Csr ? null : m.toCsr(); Csr t = (owned != null ? owned : (Csr) m).transpose()) {
+            Csr a = owned != null ? owned : (Csr) m;
+            long lower = checkMirror(a, t, skew);
+            banner(w, a, symmetry, lower);
+            IndexCursor rowPtr = new IndexCursor(a.rowPtr());
+            IndexCursor colIdx = new IndexCursor(a.colIdx());
+            ValueCursor values = a.values() == null ? null : new ValueCursor(a.values());
+            rowPtr.next();
+            long row = 0;
+            long rowEnd = a.rows() > 0 ? rowPtr.next() : 0;
+            for (long k = 0; k < a.nnz(); k++) {
+                while (k == rowEnd) {
+                    row++;
+                    rowEnd = rowPtr.next();
+                }
+                long col = colIdx.next();
+                String v = values == null ? null : values.next();
+                if (skew ? row > col : row >= col) {
+                    w.write(Long.toString(row + 1));
+                    w.write(' ');
+                    w.write(Long.toString(col + 1));
+                    if (v != null) {
+                        w.write(' ');
+                        w.write(v);
+                    }
+                    w.write('\n');
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks that a equals its transpose t (or minus it, with a zero diagonal, when skew): both are
+     * CSR, so equal structure means the k-th entries of a and t are mirror images. Returns the
+     * number of entries in the triangle to write.
+     */
+    private static long checkMirror(Csr a, Csr t, boolean skew) {
+        String kind = skew ? "skew-symmetric" : "symmetric";
+        IndexCursor ap = new IndexCursor(a.rowPtr());
+        IndexCursor tp = new IndexCursor(t.rowPtr());
+        for (long i = 0; i <= a.rows(); i++) {
+            long x = ap.next();
+            long y = tp.next();
+            if (x != y) {
+                throw new InvalidArgumentException("MatrixMarket: the matrix is not " + kind + ": row " + Math.max(0, i - 1)
+                        + " has a different number of entries than column " + Math.max(0, i - 1));
+            }
+        }
+        IndexCursor rowPtr = new IndexCursor(a.rowPtr());
+        IndexCursor ac = new IndexCursor(a.colIdx());
+        IndexCursor tc = new IndexCursor(t.colIdx());
+        ValueCursor av = a.values() == null ? null : new ValueCursor(a.values());
+        ValueCursor tv = a.values() == null ? null : new ValueCursor(t.values());
+        rowPtr.next();
+        long row = 0;
+        long rowEnd = a.rows() > 0 ? rowPtr.next() : 0;
+        long lower = 0;
+        for (long k = 0; k < a.nnz(); k++) {
+            while (k == rowEnd) {
+                row++;
+                rowEnd = rowPtr.next();
+            }
+            long col = ac.next();
+            if (col != tc.next()) {
+                throw new InvalidArgumentException("MatrixMarket: the matrix is not " + kind + ": entry (" + row + ", " + col
+                        + ") has no mirror entry");
+            }
+            if (av != null) {
+                double v = av.nextValue();
+                double mirror = tv.nextValue();
+                if (skew ? (v != -mirror || (row == col && v != 0)) : v != mirror) {
+                    throw new InvalidArgumentException("MatrixMarket: the matrix is not " + kind + ": (" + row + ", " + col + ") = "
+                            + v + " but (" + col + ", " + row + ") = " + mirror);
+                }
+            }
+            if (skew ? row > col : row >= col) {
+                lower++;
+            }
+        }
+        return lower;
     }
 
     private static void writeCsr(Writer w, Csr m) throws IOException {
@@ -164,6 +273,15 @@ final class MatrixMarketWriter {
         }
 
         String next() {
+            return format(nextValue());
+        }
+
+        /** The shortest text that reads back to the same value of this dtype. */
+        String format(double v) {
+            return dt == DType.F64 ? Double.toString(v) : Float.toString((float) v);
+        }
+
+        double nextValue() {
             if (pos == n) {
                 loaded += n;
                 n = (int) Math.min(size, t.elementCount() - loaded);
@@ -179,10 +297,10 @@ final class MatrixMarketWriter {
             }
             int k = pos++;
             return switch (dt) {
-                case F32 -> Float.toString(f32[k]);
-                case F64 -> Double.toString(f64[k]);
-                case F16 -> Float.toString(Float16.halfToFloat(f16[k]));
-                case BF16 -> Float.toString(Float16.bf16ToFloat(f16[k]));
+                case F32 -> f32[k];
+                case F64 -> f64[k];
+                case F16 -> Float16.halfToFloat(f16[k]);
+                case BF16 -> Float16.bf16ToFloat(f16[k]);
                 default -> throw new IllegalStateException("dtype " + dt);
             };
         }

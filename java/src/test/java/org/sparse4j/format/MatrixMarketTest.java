@@ -609,4 +609,27 @@ class MatrixMarketTest {
             assertEquals(Float16.floatToHalf(65504f), bits[1]);
         }
     }
+
+    @Test
+    void writesSymmetricAndSkewSymmetricTriangles() throws IOException {
+        try (Scope s = Scope.open()) {
+            double[] sym = {2, 1, 0, 1, 0, -3, 0, -3, 5};
+            Path f = dir.resolve("sym.mtx");
+            MatrixMarket.write(f, Csr.fromDense(Tensor.of(sym, DType.F32, 3, 3)), MatrixMarket.Symmetry.SYMMETRIC);
+            String text = Files.readString(f);
+            assertTrue(text.startsWith("%%MatrixMarket matrix coordinate real symmetric\n3 3 4\n"), text);
+            assertArrayEquals(sym, MatrixMarket.read(f).toDense().toDoubleArray());
+            double[] skew = {0, -1.5, 2, 1.5, 0, 0, -2, 0, 0};
+            Path g = dir.resolve("skew.mtx");
+            MatrixMarket.write(g, Coo.fromDense(Tensor.of(skew, DType.F64, 3, 3)), MatrixMarket.Symmetry.SKEW_SYMMETRIC);
+            assertTrue(Files.readString(g).contains("skew-symmetric\n3 3 2\n"), Files.readString(g));
+            assertArrayEquals(skew, MatrixMarket.read(g, Options.defaults().withValueType(DType.F64)).toDense().toDoubleArray());
+            Csr notSym = Csr.fromDense(Tensor.of(new double[] {1, 2, 3, 4}, DType.F32, 2, 2));
+            org.sparse4j.InvalidArgumentException e = assertThrows(org.sparse4j.InvalidArgumentException.class,
+                    () -> MatrixMarket.write(dir.resolve("x.mtx"), notSym, MatrixMarket.Symmetry.SYMMETRIC));
+            assertTrue(e.getMessage().contains("(0, 1) = 2.0 but (1, 0) = 3.0"), e.getMessage());
+            assertThrows(org.sparse4j.ShapeMismatchException.class, () -> MatrixMarket.write(dir.resolve("y.mtx"),
+                    Csr.fromDense(Tensor.of(new double[] {1, 2}, DType.F32, 1, 2)), MatrixMarket.Symmetry.SYMMETRIC));
+        }
+    }
 }
