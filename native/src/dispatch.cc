@@ -53,23 +53,33 @@ bool register_impl(const impl& i) {
 }
 
 s4j_status select_impl(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** out) {
+    const impl* list[kMaxCandidates];
+    int n = 0;
+    S4J_TRY(candidates(ctx, op, dtype, list, &n));
+    *out = list[0];
+    return S4J_OK;
+}
+
+s4j_status candidates(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** list, int* count) {
     if (!ctx) return fail(S4J_INVALID_ARGUMENT, "context is null");
     if (op < 0 || op >= S4J_OP_COUNT) return fail(S4J_INVALID_ARGUMENT, "unknown op %d", op);
     s4j_backend cap = s4j_context_backend_cap(ctx);
     bool on_cuda = cap == S4J_BACKEND_CUDA;
     std::string declined;
+    *count = 0;
     for (const impl& i : table(op)) {
         const char* why = nullptr;
         if (on_cuda != (i.backend == S4J_BACKEND_CUDA)) why = "other device";
         else if (i.backend > cap) why = "above the context's backend cap";
         else if (!s4j_backend_available(i.backend)) why = "ISA not present";
         else if (!(i.dtype_mask & dtype_bit(dtype))) why = "dtype not supported";
-        if (!why) {
-            *out = &i;
-            return S4J_OK;
+        if (!why && *count < kMaxCandidates) {
+            list[(*count)++] = &i;
+        } else if (why) {
+            declined += std::string(" ") + i.name + " (" + why + ");";
         }
-        declined += std::string(" ") + i.name + " (" + why + ");";
     }
+    if (*count > 0) return S4J_OK;
     return fail(S4J_UNSUPPORTED, "%s: no implementation for dtype %s on backend %s;%s", op_name(op),
                 dtype_name(dtype), s4j_backend_name(cap), declined.c_str());
 }

@@ -20,10 +20,7 @@ s4j_status s4j_gemm(s4j_context ctx, float alpha, const s4j_dense* a, const s4j_
     S4J_TRY(same_device(ctx, "gemm: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "gemm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "gemm: C", c->device, c->device_index));
-    const impl* i = nullptr;
-    S4J_TRY(select_impl(ctx, S4J_OP_GEMM, a->dtype, &i));
-    context_note_impl(ctx, i->name);
-    return reinterpret_cast<gemm_fn>(i->fn)(context_env(ctx), alpha, a, b, beta, c);
+    return run_op<gemm_fn>(ctx, S4J_OP_GEMM, a->dtype, alpha, a, b, beta, c);
 }
 
 }  // extern "C"

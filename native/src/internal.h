@@ -7,6 +7,12 @@
 #include <cstring>
 #include <string>
 
+#define S4J_TRY(expr)                  \
+    do {                               \
+        s4j_status st_ = (expr);       \
+        if (st_ != S4J_OK) return st_; \
+    } while (0)
+
 namespace s4j {
 
 // Sets the thread-local last error and returns status, so callers write `return fail(...)`.
@@ -110,16 +116,36 @@ bool register_impl(const impl& i);
 
 // Chooses the implementation for ctx/op/dtype or fails with the reason.
 s4j_status select_impl(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** out);
+
 exec_env context_env(s4j_context ctx);
 void context_note_impl(s4j_context ctx, const char* name);
 
-}  // namespace s4j
+// Returned by a kernel that does not take these operands (a stride, an index type, a size it was
+// not written for) before touching any output: the dispatcher then tries the next one. Never
+// leaves the library.
+constexpr s4j_status kDeclined = 1000;
 
-#define S4J_TRY(expr)                  \
-    do {                               \
-        s4j_status st_ = (expr);       \
-        if (st_ != S4J_OK) return st_; \
-    } while (0)
+// The implementations eligible for ctx/op/dtype, best first (at most kMaxCandidates).
+constexpr int kMaxCandidates = 16;
+s4j_status candidates(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** list, int* count);
+
+// Runs the best eligible implementation that does not decline, and records its name.
+template <typename Fn, typename... Args>
+s4j_status run_op(s4j_context ctx, s4j_op op, s4j_dtype dtype, Args... args) {
+    const impl* list[kMaxCandidates];
+    int n = 0;
+    S4J_TRY(candidates(ctx, op, dtype, list, &n));
+    exec_env env = context_env(ctx);
+    for (int i = 0; i < n; ++i) {
+        s4j_status st = reinterpret_cast<Fn>(list[i]->fn)(env, args...);
+        if (st == kDeclined) continue;
+        context_note_impl(ctx, list[i]->name);
+        return st;
+    }
+    return fail(S4J_INTERNAL, "every implementation declined these operands (the reference must not)");
+}
+
+}  // namespace s4j
 
 #define S4J_CONCAT_(a, b) a##b
 #define S4J_CONCAT(a, b) S4J_CONCAT_(a, b)

@@ -37,10 +37,7 @@ s4j_status s4j_spmm_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
     S4J_TRY(same_device(ctx, "spmm: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "spmm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "spmm: C", c->device, c->device_index));
-    const impl* i = nullptr;
-    S4J_TRY(select_impl(ctx, S4J_OP_SPMM_CSR, a->value_dtype, &i));
-    context_note_impl(ctx, i->name);
-    return reinterpret_cast<spmm_fn>(i->fn)(context_env(ctx), trans_a, alpha, a, b, beta, c);
+    return run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, a->value_dtype, trans_a, alpha, a, b, beta, c);
 }
 
 s4j_status s4j_spmv_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j_csr* a, const s4j_dense* x,
@@ -61,10 +58,7 @@ s4j_status s4j_spmv_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
     S4J_TRY(same_device(ctx, "spmv: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "spmv: x", x->device, x->device_index));
     S4J_TRY(same_device(ctx, "spmv: y", y->device, y->device_index));
-    const impl* i = nullptr;
-    S4J_TRY(select_impl(ctx, S4J_OP_SPMV_CSR, a->value_dtype, &i));
-    context_note_impl(ctx, i->name);
-    return reinterpret_cast<spmv_fn>(i->fn)(context_env(ctx), trans_a, alpha, a, x, beta, y);
+    return run_op<spmv_fn>(ctx, S4J_OP_SPMV_CSR, a->value_dtype, trans_a, alpha, a, x, beta, y);
 }
 
 s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* pattern,
@@ -92,10 +86,7 @@ s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const
     S4J_TRY(same_device(ctx, "sddmm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "sddmm: pattern", pattern->device, pattern->device_index));
     S4J_TRY(same_device(ctx, "sddmm: output", out->device, out->device_index));
-    const impl* i = nullptr;
-    S4J_TRY(select_impl(ctx, S4J_OP_SDDMM_CSR, a->dtype, &i));
-    context_note_impl(ctx, i->name);
-    return reinterpret_cast<sddmm_fn>(i->fn)(context_env(ctx), alpha, a, b, pattern, out);
+    return run_op<sddmm_fn>(ctx, S4J_OP_SDDMM_CSR, a->dtype, alpha, a, b, pattern, out);
 }
 
 }  // extern "C"

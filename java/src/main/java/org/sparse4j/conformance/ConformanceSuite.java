@@ -10,7 +10,8 @@ import org.sparse4j.DType;
 /**
  * The conformance cases, defined once: JUnit and {@code sparse4j conformance} both run this list.
  * Every op × float dtype × an edge-shape list (1×1, empty dimensions, nnz = 0, empty rows, all
- * dense, explicit zeros, sizes off every tile multiple, one very long row, power-law rows).
+ * dense, explicit zeros, sizes off every tile multiple, one very long row, power-law rows, and
+ * sizes large enough for full SIMD tiles, several column blocks and every thread).
  */
 public final class ConformanceSuite {
     private ConformanceSuite() {}
@@ -29,7 +30,10 @@ public final class ConformanceSuite {
             new Shape(9, 11, 7, 0.4, Pattern.ZERO_VALUES),
             new Shape(33, 47, 19, 0.3, Pattern.RANDOM),
             new Shape(40, 70, 9, 0.05, Pattern.LONG_ROW),
-            new Shape(64, 96, 33, 0.1, Pattern.POWER_LAW));
+            new Shape(64, 96, 33, 0.1, Pattern.POWER_LAW),
+            // Wide enough for full 4-vector column tiles, several column blocks and every thread.
+            new Shape(130, 200, 300, 0.03, Pattern.POWER_LAW),
+            new Shape(257, 129, 70, 0.08, Pattern.LONG_ROW));
 
     private static final List<DType> DTYPES = List.of(DType.F32, DType.F16, DType.BF16, DType.F64);
 

@@ -1,0 +1,260 @@
+// ISA-neutral drivers of the CPU kernels: they bring operands to fp32 with unit column stride
+// (converting fp16/bf16 and strided operands once into scratch memory), transpose A for Aᵀ·B,
+// split rows by nnz across the context's threads, run one tier's inner loops, and write back.
+// Each driver is registered once per tier: scalar, avx2, avx512.
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <type_traits>
+
+#include "../../native/src/internal.h"
+#include "../../native/src/parallel.h"
+#include "kernels.h"
+
+namespace s4j {
+namespace cpu {
+namespace {
+
+// Aligned scratch memory owned by one call; freed on return.
+class Scratch {
+public:
+    ~Scratch() {
+        for (int i = 0; i < n_; ++i) std::free(blocks_[i]);
+    }
+    template <typename T>
+    T* take(int64_t count) {
+        if (n_ == kMax) return nullptr;
+        size_t bytes = static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(T);
+        void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+        if (p) blocks_[n_++] = p;
+        return static_cast<T*>(p);
+    }
+
+private:
+    static constexpr int kMax = 8;
+    void* blocks_[kMax] = {};
+    int n_ = 0;
+};
+
+double load_any(const void* p, s4j_dtype dt, int64_t i) {
+    switch (dt) {
+        case S4J_F32: return static_cast<const float*>(p)[i];
+        case S4J_F64: return static_cast<const double*>(p)[i];
+        case S4J_F16: return load(static_cast<const f16*>(p), i);
+        default: return load(static_cast<const bf16*>(p), i);
+    }
+}
+
+void store_any(void* p, s4j_dtype dt, int64_t i, float v) {
+    switch (dt) {
+        case S4J_F32: static_cast<float*>(p)[i] = v; break;
+        case S4J_F64: static_cast<double*>(p)[i] = v; break;
+        case S4J_F16: static_cast<f16*>(p)[i].bits = float_to_half(v); break;
+        default: static_cast<bf16*>(p)[i].bits = float_to_bf16(v); break;
+    }
+}
+
+// A rank-2 operand as fp32 rows with unit column stride: the tensor itself when it already is
+// one, else a converted copy.
+struct F32Matrix {
+    const float* data;
+    int64_t ld;
+};
+
+bool as_f32(const s4j_dense* d, Scratch& s, F32Matrix* out) {
+    int64_t rows = d->shape[0], cols = d->shape[1];
+    if (d->dtype == S4J_F32 && (d->strides[1] == 1 || cols <= 1)) {
+        *out = {static_cast<const float*>(d->data), rows <= 1 ? std::max<int64_t>(cols, 1) : d->strides[0]};
+        return true;
+    }
+    float* buf = s.take<float>(rows * cols);
+    if (!buf) return false;
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+            buf[i * cols + j] = static_cast<float>(load_any(d->data, d->dtype, i * d->strides[0] + j * d->strides[1]));
+    *out = {buf, std::max<int64_t>(cols, 1)};
+    return true;
+}
+
+const float* values_f32(const void* v, s4j_dtype dt, int64_t n, Scratch& s) {
+    if (dt == S4J_F32) return static_cast<const float*>(v);
+    float* buf = s.take<float>(n);
+    if (!buf) return nullptr;
+    for (int64_t i = 0; i < n; ++i) buf[i] = static_cast<float>(load_any(v, dt, i));
+    return buf;
+}
+
+// Aᵀ as CSR with fp32 values (a counting sort; rows come out with sorted columns).
+template <typename I>
+bool transpose_csr(const s4j_csr* a, const float* vals, Scratch& s, I** rp_out, I** ci_out, float** v_out) {
+    const I* rp = static_cast<const I*>(a->row_ptr);
+    const I* ci = static_cast<const I*>(a->col_idx);
+    I* trp = s.take<I>(a->cols + 1);
+    I* tci = s.take<I>(a->nnz);
+    float* tv = s.take<float>(a->nnz);
+    I* next = s.take<I>(a->cols);
+    if (!trp || !tci || !tv || !next) return false;
+    std::fill(trp, trp + a->cols + 1, I(0));
+    for (int64_t k = 0; k < a->nnz; ++k) ++trp[ci[k] + 1];
+    for (int64_t j = 0; j < a->cols; ++j) trp[j + 1] += trp[j];
+    std::copy(trp, trp + a->cols, next);
+    for (int64_t i = 0; i < a->rows; ++i)
+        for (int64_t k = rp[i]; k < rp[i + 1]; ++k) {
+            I dst = next[ci[k]]++;
+            tci[dst] = static_cast<I>(i);
+            tv[dst] = vals[k];
+        }
+    *rp_out = trp;
+    *ci_out = tci;
+    *v_out = tv;
+    return true;
+}
+
+int64_t row_parts(const exec_env& env, int64_t rows) {
+    int64_t parts = static_cast<int64_t>(std::max(1, env.threads)) * 4;  // slack for uneven rows
+    return std::max<int64_t>(1, std::min(parts, rows));
+}
+
+s4j_status oom(const char* what) { return fail(S4J_OUT_OF_MEMORY, "%s: out of memory for scratch buffers", what); }
+
+// The CSR operand the kernels see: maybe transposed, fp32 values.
+struct Sparse {
+    const void* row_ptr;
+    const void* col_idx;
+    const float* values;
+    int64_t rows;
+};
+
+template <typename I>
+bool prepare_sparse(const s4j_csr* a, int32_t trans, Scratch& s, Sparse* out) {
+    const float* vals = values_f32(a->values, a->value_dtype, a->nnz, s);
+    if (!vals) return false;
+    if (!trans) {
+        *out = {a->row_ptr, a->col_idx, vals, a->rows};
+        return true;
+    }
+    I *rp, *ci;
+    float* v;
+    if (!transpose_csr<I>(a, vals, s, &rp, &ci, &v)) return false;
+    *out = {rp, ci, v, a->cols};
+    return true;
+}
+
+template <const isa_kernels* K>
+s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                s4j_dense* c) {
+    Scratch s;
+    Sparse sp;
+    bool ok = a->index_dtype == S4J_I64 ? prepare_sparse<int64_t>(a, trans, s, &sp) : prepare_sparse<int32_t>(a, trans, s, &sp);
+    if (!ok) return oom("spmm");
+    F32Matrix bm;
+    if (!as_f32(b, s, &bm)) return oom("spmm");
+    int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
+    bool direct = c->dtype == S4J_F32 && (c->strides[1] == 1 || n == 1);
+    float* cbuf = direct ? static_cast<float*>(c->data) : s.take<float>(m * n);
+    if (!cbuf) return oom("spmm");
+    int64_t ldc = direct ? (m <= 1 ? n : c->strides[0]) : n;
+    if (!direct && beta != 0.0f) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                cbuf[i * n + j] = static_cast<float>(load_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1]));
+    }
+    int64_t parts = row_parts(env, m);
+    int64_t* bounds = s.take<int64_t>(parts + 1);
+    if (!bounds) return oom("spmm");
+    if (a->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(sp.row_ptr), m, parts, 1, bounds);
+    else balanced_splits(static_cast<const int32_t*>(sp.row_ptr), m, parts, 1, bounds);
+    int64_t col_block = n <= 256 ? n : 128;
+    spmm_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, bm.data, bm.ld, cbuf, ldc,
+                 alpha, direct ? beta : (beta != 0.0f ? beta : 0.0f), n, bounds, col_block, (n + col_block - 1) / col_block};
+    parallel_for(env.threads, parts * job.col_blocks, K->spmm_task, &job);
+    if (!direct) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j) store_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1], cbuf[i * n + j]);
+    }
+    return S4J_OK;
+}
+
+// A rank-1 operand as contiguous fp32.
+const float* vector_f32(const s4j_dense* v, Scratch& s) {
+    if (v->dtype == S4J_F32 && (v->strides[0] == 1 || v->shape[0] <= 1)) return static_cast<const float*>(v->data);
+    float* buf = s.take<float>(v->shape[0]);
+    if (!buf) return nullptr;
+    for (int64_t i = 0; i < v->shape[0]; ++i) buf[i] = static_cast<float>(load_any(v->data, v->dtype, i * v->strides[0]));
+    return buf;
+}
+
+template <const isa_kernels* K>
+s4j_status spmv(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* x, float beta,
+                s4j_dense* y) {
+    Scratch s;
+    Sparse sp;
+    bool ok = a->index_dtype == S4J_I64 ? prepare_sparse<int64_t>(a, trans, s, &sp) : prepare_sparse<int32_t>(a, trans, s, &sp);
+    if (!ok) return oom("spmv");
+    const float* xv = vector_f32(x, s);
+    if (!xv) return oom("spmv");
+    int64_t m = y->shape[0];
+    if (m == 0) return S4J_OK;
+    bool direct = y->dtype == S4J_F32 && (y->strides[0] == 1 || m == 1);
+    float* yv = direct ? static_cast<float*>(y->data) : s.take<float>(m);
+    if (!yv) return oom("spmv");
+    if (!direct && beta != 0.0f)
+        for (int64_t i = 0; i < m; ++i) yv[i] = static_cast<float>(load_any(y->data, y->dtype, i * y->strides[0]));
+    int64_t parts = row_parts(env, m);
+    int64_t* bounds = s.take<int64_t>(parts + 1);
+    if (!bounds) return oom("spmv");
+    if (a->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(sp.row_ptr), m, parts, 1, bounds);
+    else balanced_splits(static_cast<const int32_t*>(sp.row_ptr), m, parts, 1, bounds);
+    spmv_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, xv, yv, alpha, beta, bounds};
+    parallel_for(env.threads, parts, K->spmv_task, &job);
+    if (!direct)
+        for (int64_t i = 0; i < m; ++i) store_any(y->data, y->dtype, i * y->strides[0], yv[i]);
+    return S4J_OK;
+}
+
+template <const isa_kernels* K>
+s4j_status sddmm(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
+                 s4j_csr* out) {
+    Scratch s;
+    F32Matrix am;
+    if (!as_f32(a, s, &am)) return oom("sddmm");
+    // B is read by columns: its transpose, K-contiguous, makes every product a dot of two rows.
+    s4j_dense bt = *b;
+    std::swap(bt.shape[0], bt.shape[1]);
+    std::swap(bt.strides[0], bt.strides[1]);
+    F32Matrix btm;
+    if (!as_f32(&bt, s, &btm)) return oom("sddmm");
+    int64_t nnz = p->nnz, m = p->rows;
+    if (nnz == 0) return S4J_OK;
+    bool direct = out->value_dtype == S4J_F32;
+    float* ov = direct ? static_cast<float*>(out->values) : s.take<float>(nnz);
+    if (!ov) return oom("sddmm");
+    int64_t parts = row_parts(env, m);
+    int64_t* bounds = s.take<int64_t>(parts + 1);
+    if (!bounds) return oom("sddmm");
+    int64_t kdim = a->shape[1];
+    if (p->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(p->row_ptr), m, parts, 0, bounds);
+    else balanced_splits(static_cast<const int32_t*>(p->row_ptr), m, parts, 0, bounds);
+    sddmm_job job{p->row_ptr, p->col_idx, p->index_dtype == S4J_I64, am.data, am.ld, btm.data, btm.ld, kdim, alpha, ov, bounds};
+    parallel_for(env.threads, parts, K->sddmm_task, &job);
+    if (!direct)
+        for (int64_t k = 0; k < nnz; ++k) store_any(out->values, out->value_dtype, k, ov[k]);
+    return S4J_OK;
+}
+
+constexpr uint32_t kKernelDtypes = dtype_bit(S4J_F32) | dtype_bit(S4J_F16) | dtype_bit(S4J_BF16);
+
+S4J_REGISTER("scalar:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, spmm<&scalar_kernels>);
+S4J_REGISTER("scalar:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, spmv<&scalar_kernels>);
+S4J_REGISTER("scalar:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, sddmm<&scalar_kernels>);
+S4J_REGISTER("avx2:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CPU_AVX2, kKernelDtypes, spmm<&avx2_kernels>);
+S4J_REGISTER("avx2:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CPU_AVX2, kKernelDtypes, spmv<&avx2_kernels>);
+S4J_REGISTER("avx2:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_AVX2, kKernelDtypes, sddmm<&avx2_kernels>);
+S4J_REGISTER("avx512:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmm<&avx512_kernels>);
+S4J_REGISTER("avx512:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmv<&avx512_kernels>);
+S4J_REGISTER("avx512:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, sddmm<&avx512_kernels>);
+
+}  // namespace
+}  // namespace cpu
+}  // namespace s4j

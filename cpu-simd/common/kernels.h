@@ -1,0 +1,72 @@
+// The contract between the ISA-neutral kernel drivers (cpu-simd/common/*.cc) and the per-ISA
+// inner loops (cpu-simd/avx2, cpu-simd/avx512). Only plain structs and function pointers cross
+// it: ISA files define everything in anonymous namespaces and instantiate no shared template, so
+// no AVX-512 code can leak into paths that run on older CPUs.
+#pragma once
+
+#include <cstdint>
+
+namespace s4j {
+namespace cpu {
+
+// C[r, :] = alpha * sum_k A[r, k] * B[k, :] (+ beta * C[r, :]) in fp32, for the rows of one
+// row range and the columns of one column block. Task t covers row range t / col_blocks and
+// column block t % col_blocks.
+struct spmm_job {
+    const void* row_ptr;
+    const void* col_idx;
+    int32_t index64;  // 1: int64 indices, 0: int32
+    const float* values;
+    const float* b;  // K x n, row stride ldb, unit column stride
+    int64_t ldb;
+    float* c;  // M x n, row stride ldc, unit column stride
+    int64_t ldc;
+    float alpha;
+    float beta;
+    int64_t n;
+    const int64_t* row_bounds;  // row_parts + 1 entries
+    int64_t col_block;
+    int64_t col_blocks;
+};
+
+// y[r] = alpha * sum_k A[r, k] * x[col] (+ beta * y[r]) in fp32, x and y contiguous.
+struct spmv_job {
+    const void* row_ptr;
+    const void* col_idx;
+    int32_t index64;
+    const float* values;
+    const float* x;
+    float* y;
+    float alpha;
+    float beta;
+    const int64_t* row_bounds;
+};
+
+// out[k] = alpha * dot(A[r, :], Bt[col_k, :]) for the nonzeros k of the rows of one range.
+struct sddmm_job {
+    const void* row_ptr;
+    const void* col_idx;
+    int32_t index64;
+    const float* a;   // M x K, row stride lda
+    int64_t lda;
+    const float* bt;  // N x K (B transposed), row stride ldbt
+    int64_t ldbt;
+    int64_t k;
+    float alpha;
+    float* out;  // nnz, fp32
+    const int64_t* row_bounds;
+};
+
+struct isa_kernels {
+    const char* name;  // "avx2", "avx512"
+    void (*spmm_task)(const void* job, int64_t task);
+    void (*spmv_task)(const void* job, int64_t task);
+    void (*sddmm_task)(const void* job, int64_t task);
+};
+
+extern const isa_kernels scalar_kernels;
+extern const isa_kernels avx2_kernels;
+extern const isa_kernels avx512_kernels;
+
+}  // namespace cpu
+}  // namespace s4j
