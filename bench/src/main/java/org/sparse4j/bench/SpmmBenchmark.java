@@ -1,7 +1,9 @@
 package org.sparse4j.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.DMatrixSparseCSC;
+import org.ejml.sparse.csc.CommonOps_DSCC;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,90 +24,94 @@ import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmm;
 
 /**
- * CSR × dense through sparse4j (the best implementation the dispatch table has here) against a
- * plain Java CSR loop over the same data, in one run. Run with
- * {@code java -jar bench/target/benchmarks.jar SpmmBenchmark -rf json}.
+ * CSR weights × dense activations, C = W·X with W rows×cols and X cols×n: sparse4j (the best tier
+ * of this CPU, all its threads) against oneDNN dense sgemm on the densified W, EJML sparse
+ * (DMatrixSparseCSC, fp64, one thread) and a plain Java CSR loop — the same matrix in one run.
+ * <pre>java -jar bench/target/benchmarks.jar SpmmBenchmark -rf json -rff spmm.json</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx12g"})
 public class SpmmBenchmark {
-    @Param({"512"})
-    int m;
+    /** rows x cols of the weight. */
+    @Param({"4096x4096"})
+    String shape;
 
-    @Param({"512"})
-    int k;
-
-    @Param({"64"})
+    @Param({"128"})
     int n;
 
-    @Param({"0.9", "0.99"})
+    @Param({"0.5", "0.7", "0.8", "0.9", "0.95", "0.99"})
     double sparsity;
 
+    @Param({"uniform"})
+    String pattern;
+
     private Context ctx;
-    private Csr a;
-    private Tensor b;
-    private Tensor c;
-    private int[] rowPtr;
-    private int[] colIdx;
-    private float[] values;
-    private float[] bArray;
-    private float[] cArray;
+    private Problems.CsrArrays arrays;
+    private Csr w;
+    private Tensor x;
+    private Tensor y;
+    private Tensor wDense;
+    private DMatrixSparseCSC ejmlW;
+    private DMatrixRMaj ejmlX;
+    private DMatrixRMaj ejmlY;
+    private float[] xArray;
+    private float[] yArray;
 
     @Setup(Level.Trial)
     public void setUp() {
-        SplittableRandom rng = new SplittableRandom(42);
-        float[] dense = new float[m * k];
-        for (int i = 0; i < dense.length; i++) {
-            if (rng.nextDouble() >= sparsity) {
-                dense[i] = (float) rng.nextDouble(-1, 1);
-            }
-        }
+        String[] p = shape.split("x");
+        int rows = Integer.parseInt(p[0]), cols = Integer.parseInt(p[1]);
+        arrays = Problems.sparse(rows, cols, sparsity, pattern, 42);
         ctx = Context.cpu();
-        try (Tensor d = Tensor.of(dense, m, k)) {
-            a = Csr.fromDense(d, DType.I32);
-        }
-        bArray = new float[k * n];
-        for (int i = 0; i < bArray.length; i++) {
-            bArray[i] = (float) rng.nextDouble(-1, 1);
-        }
-        b = Tensor.of(bArray, k, n);
-        c = Tensor.zeros(DType.F32, m, n);
-        rowPtr = a.rowPtr().toIntArray();
-        colIdx = a.colIdx().toIntArray();
-        values = a.values().toFloatArray();
-        cArray = new float[m * n];
+        w = arrays.toCsr();
+        xArray = Problems.dense(cols * n, 7);
+        x = Tensor.of(xArray, cols, n);
+        y = Tensor.zeros(DType.F32, rows, n);
+        yArray = new float[rows * n];
+        wDense = Tensor.of(arrays.toDense(), rows, cols);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        c.close();
-        b.close();
-        a.close();
-        ctx.close();
+        for (AutoCloseable c : new AutoCloseable[] {w, x, y, wDense, ctx}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Benchmark
-    public Tensor sparse4j() {
-        Spmm.mulInto(ctx, c, 1f, a, b, 0f, false);
-        return c;
+    public Tensor sparse4jCsr() {
+        Spmm.mulInto(ctx, y, 1f, w, x, 0f, false);
+        return y;
+    }
+
+    @Benchmark
+    public Tensor onednnDense() {
+        Peers.onednnGemm(wDense, x, y);
+        return y;
     }
 
     @Benchmark
     public float[] plainJavaCsr() {
-        java.util.Arrays.fill(cArray, 0f);
-        for (int i = 0; i < m; i++) {
-            for (int p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-                float v = values[p];
-                int bo = colIdx[p] * n, co = i * n;
-                for (int j = 0; j < n; j++) {
-                    cArray[co + j] += v * bArray[bo + j];
-                }
-            }
+        Peers.plainJava(arrays, xArray, yArray, n);
+        return yArray;
+    }
+
+    @Benchmark
+    public DMatrixRMaj ejmlSparse() {
+        if (ejmlW == null) {
+            ejmlW = Peers.ejml(arrays);
+            ejmlX = Peers.ejmlDense(arrays.cols(), n, xArray);
+            ejmlY = new DMatrixRMaj(arrays.rows(), n);
         }
-        return cArray;
+        CommonOps_DSCC.mult(ejmlW, ejmlX, ejmlY);
+        return ejmlY;
     }
 }
