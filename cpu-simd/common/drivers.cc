@@ -23,7 +23,7 @@ public:
     }
     template <typename T>
     T* take(int64_t count) {
-        if (n_ == kMax) return nullptr;
+        if (n_ == kMax || count < 0 || static_cast<uint64_t>(count) > (SIZE_MAX - 64) / sizeof(T)) return nullptr;
         size_t bytes = static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(T);
         void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
         if (p) blocks_[n_++] = p;
@@ -143,14 +143,14 @@ bool prepare_sparse(const s4j_csr* a, int32_t trans, Scratch& s, Sparse* out) {
 template <const isa_kernels* K>
 s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
                 s4j_dense* c) {
+    int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
     Scratch s;
     Sparse sp;
     bool ok = a->index_dtype == S4J_I64 ? prepare_sparse<int64_t>(a, trans, s, &sp) : prepare_sparse<int32_t>(a, trans, s, &sp);
     if (!ok) return oom("spmm");
     F32Matrix bm;
     if (!as_f32(b, s, &bm)) return oom("spmm");
-    int64_t m = c->shape[0], n = c->shape[1];
-    if (m == 0 || n == 0) return S4J_OK;
     bool direct = c->dtype == S4J_F32 && (c->strides[1] == 1 || n == 1);
     float* cbuf = direct ? static_cast<float*>(c->data) : s.take<float>(m * n);
     if (!cbuf) return oom("spmm");
@@ -167,7 +167,7 @@ s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
     else balanced_splits(static_cast<const int32_t*>(sp.row_ptr), m, parts, 1, bounds);
     int64_t col_block = n <= 256 ? n : 128;
     spmm_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, bm.data, bm.ld, cbuf, ldc,
-                 alpha, direct ? beta : (beta != 0.0f ? beta : 0.0f), n, bounds, col_block, (n + col_block - 1) / col_block};
+                 alpha, beta, n, bounds, col_block, (n + col_block - 1) / col_block};
     parallel_for(env.threads, parts * job.col_blocks, K->spmm_task, &job);
     if (!direct) {
         for (int64_t i = 0; i < m; ++i)
@@ -188,14 +188,14 @@ const float* vector_f32(const s4j_dense* v, Scratch& s) {
 template <const isa_kernels* K>
 s4j_status spmv(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* x, float beta,
                 s4j_dense* y) {
+    int64_t m = y->shape[0];
+    if (m == 0) return S4J_OK;
     Scratch s;
     Sparse sp;
     bool ok = a->index_dtype == S4J_I64 ? prepare_sparse<int64_t>(a, trans, s, &sp) : prepare_sparse<int32_t>(a, trans, s, &sp);
     if (!ok) return oom("spmv");
     const float* xv = vector_f32(x, s);
     if (!xv) return oom("spmv");
-    int64_t m = y->shape[0];
-    if (m == 0) return S4J_OK;
     bool direct = y->dtype == S4J_F32 && (y->strides[0] == 1 || m == 1);
     float* yv = direct ? static_cast<float*>(y->data) : s.take<float>(m);
     if (!yv) return oom("spmv");
@@ -216,6 +216,7 @@ s4j_status spmv(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
 template <const isa_kernels* K>
 s4j_status sddmm(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
                  s4j_csr* out) {
+    if (p->nnz == 0) return S4J_OK;
     Scratch s;
     F32Matrix am;
     if (!as_f32(a, s, &am)) return oom("sddmm");
@@ -226,7 +227,6 @@ s4j_status sddmm(const exec_env& env, float alpha, const s4j_dense* a, const s4j
     F32Matrix btm;
     if (!as_f32(&bt, s, &btm)) return oom("sddmm");
     int64_t nnz = p->nnz, m = p->rows;
-    if (nnz == 0) return S4J_OK;
     bool direct = out->value_dtype == S4J_F32;
     float* ov = direct ? static_cast<float*>(out->values) : s.take<float>(nnz);
     if (!ov) return oom("sddmm");

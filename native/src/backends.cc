@@ -95,6 +95,28 @@ const cuda_facts& cuda() {
 
 }  // namespace
 
+namespace s4j {
+
+const env_tier& env_backend() {
+    static const env_tier t = [] {
+        env_tier r{false, false, S4J_BACKEND_REFERENCE, ""};
+        const char* v = std::getenv("SPARSE4J_BACKEND");
+        if (!v || !*v) return r;
+        r.set = true;
+        r.raw = v;
+        for (s4j_backend b = S4J_BACKEND_REFERENCE; b <= S4J_BACKEND_CPU_AVX512; ++b) {
+            if (r.raw == s4j_backend_name(b)) {
+                r.valid = true;
+                r.cap = b;
+            }
+        }
+        return r;
+    }();
+    return t;
+}
+
+}  // namespace s4j
+
 extern "C" {
 
 s4j_backend s4j_cpu_best_tier(void) {
@@ -111,9 +133,13 @@ const char* s4j_cuda_unavailable_reason(void) { return cuda().count > 0 ? "" : c
 int32_t s4j_backend_available(s4j_backend backend) {
     switch (backend) {
         case S4J_BACKEND_REFERENCE:
-        case S4J_BACKEND_CPU_SCALAR: return 1;
+        case S4J_BACKEND_CPU_SCALAR:
         case S4J_BACKEND_CPU_AVX2:
-        case S4J_BACKEND_CPU_AVX512: return backend <= s4j_cpu_best_tier() ? 1 : 0;
+        case S4J_BACKEND_CPU_AVX512: {
+            const s4j::env_tier& env = s4j::env_backend();
+            if (env.set && env.valid && backend > env.cap) return 0;  // SPARSE4J_BACKEND is a ceiling
+            return backend <= s4j_cpu_best_tier() ? 1 : 0;
+        }
         case S4J_BACKEND_CUDA: return s4j_cuda_device_count() > 0 ? 1 : 0;
         default: return 0;
     }
@@ -134,6 +160,7 @@ const char* s4j_backends(void) {
     static std::once_flag once;
     static std::string text;
     std::call_once(once, [] {
+      try {
         const cpu_facts& f = cpu();
         std::string s;
         s += "cpu.brand=" + (f.brand.empty() ? std::string("unknown") : f.brand) + "\n";
@@ -152,15 +179,16 @@ const char* s4j_backends(void) {
         }
         s += "\ncpu.best=";
         s += s4j_backend_name(s4j_cpu_best_tier());
-        if (const char* forced = std::getenv("SPARSE4J_BACKEND"); forced && *forced) {
-            s += "\ncpu.forced=";
-            s += forced;
-            s += " (SPARSE4J_BACKEND)";
+        if (s4j::env_backend().set) {
+            s += "\ncpu.forced=" + s4j::env_backend().raw + (s4j::env_backend().valid ? " (SPARSE4J_BACKEND)" : " (SPARSE4J_BACKEND: not a CPU backend)");
         }
         s += "\ncuda.devices=" + std::to_string(cuda().count) + "\n";
         if (cuda().count == 0) s += "cuda.reason=" + cuda().reason + "\n";
         s += cuda().report;
         text = s;
+      } catch (...) {
+        text.clear();  // out of memory while describing the machine: report nothing rather than throw
+      }
     });
     return text.c_str();
 }

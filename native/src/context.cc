@@ -19,22 +19,18 @@ namespace s4j {
 
 namespace {
 
-// SPARSE4J_BACKEND caps every new CPU context (how a run is pinned to one tier without code).
-// Returns S4J_OK with *cap unchanged when the variable is unset.
+// The cap a new CPU context starts with: the best tier, or SPARSE4J_BACKEND when it is set.
 s4j_status env_cap(s4j_backend* cap) {
-    const char* v = std::getenv("SPARSE4J_BACKEND");
-    if (!v || !*v) return S4J_OK;
-    for (s4j_backend b = S4J_BACKEND_REFERENCE; b <= S4J_BACKEND_CPU_AVX512; ++b) {
-        if (std::strcmp(v, s4j_backend_name(b)) == 0) {
-            if (!s4j_backend_available(b))
-                return fail(S4J_UNSUPPORTED, "SPARSE4J_BACKEND=%s, but this CPU's best tier is %s", v,
-                            s4j_backend_name(s4j_cpu_best_tier()));
-            *cap = b;
-            return S4J_OK;
-        }
-    }
-    return fail(S4J_INVALID_ARGUMENT,
-                "SPARSE4J_BACKEND=%s is not a CPU backend (reference, cpu-scalar, cpu-avx2, cpu-avx512)", v);
+    const env_tier& env = env_backend();
+    if (!env.set) return S4J_OK;
+    if (!env.valid)
+        return fail(S4J_INVALID_ARGUMENT,
+                    "SPARSE4J_BACKEND=%s is not a CPU backend (reference, cpu-scalar, cpu-avx2, cpu-avx512)", env.raw.c_str());
+    if (env.cap > s4j_cpu_best_tier())
+        return fail(S4J_UNSUPPORTED, "SPARSE4J_BACKEND=%s, but this CPU's best tier is %s", env.raw.c_str(),
+                    s4j_backend_name(s4j_cpu_best_tier()));
+    *cap = env.cap;
+    return S4J_OK;
 }
 
 }  // namespace
@@ -91,8 +87,9 @@ s4j_status s4j_context_set_backend_cap(s4j_context ctx, s4j_backend cap) {
     if (ctx->device == S4J_DEVICE_CUDA && cap != S4J_BACKEND_CUDA)
         return fail(S4J_INVALID_ARGUMENT, "a CUDA context runs only the CUDA backend");
     if (!s4j_backend_available(cap))
-        return fail(S4J_UNSUPPORTED, "backend %s cannot run on this machine (best CPU tier: %s)",
-                    s4j_backend_name(cap), s4j_backend_name(s4j_cpu_best_tier()));
+        return fail(S4J_UNSUPPORTED, "backend %s cannot run here (best CPU tier: %s%s%s)", s4j_backend_name(cap),
+                    s4j_backend_name(s4j_cpu_best_tier()), s4j::env_backend().set ? ", capped by SPARSE4J_BACKEND=" : "",
+                    s4j::env_backend().set ? s4j::env_backend().raw.c_str() : "");
     ctx->cap = cap;
     return S4J_OK;
 }

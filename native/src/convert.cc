@@ -67,6 +67,7 @@ using namespace s4j;
 extern "C" {
 
 s4j_status s4j_dense_count_nonzero(const s4j_dense* d, int64_t* nnz) {
+    S4J_GUARD_BEGIN
     S4J_TRY(check_dense2(d, "dense"));
     if (!nnz) return fail(S4J_INVALID_ARGUMENT, "dense: nnz output pointer is null");
     int64_t count = 0;
@@ -75,9 +76,11 @@ s4j_status s4j_dense_count_nonzero(const s4j_dense* d, int64_t* nnz) {
             if (load_any(d->data, d->dtype, i * d->strides[0] + j * d->strides[1]) != 0.0) ++count;
     *nnz = count;
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_dense_to_csr(const s4j_dense* d, s4j_csr* csr) {
+    S4J_GUARD_BEGIN
     S4J_TRY(check_dense2(d, "dense"));
     S4J_TRY(check_csr_header(csr, "dense->CSR output"));
     if (csr->rows != d->shape[0] || csr->cols != d->shape[1])
@@ -110,9 +113,12 @@ s4j_status s4j_dense_to_csr(const s4j_dense* d, s4j_csr* csr) {
         if (k != csr->nnz) st = fail(S4J_SHAPE_MISMATCH, "dense->CSR: found %lld nonzeros, CSR holds %lld", (long long)k, (long long)csr->nnz);
     });
     return st;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_csr_to_dense(const s4j_csr* csr, s4j_dense* d) {
+    S4J_GUARD_BEGIN
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
     S4J_TRY(check_csr_header(csr, "CSR"));
     S4J_TRY(check_dense2(d, "CSR->dense output"));
     S4J_TRY(need_host("CSR", csr->device));
@@ -136,10 +142,12 @@ s4j_status s4j_csr_to_dense(const s4j_csr* csr, s4j_dense* d) {
             }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_bsr_to_dense(const s4j_bsr* b, s4j_dense* d) {
-    if (!b) return fail(S4J_INVALID_ARGUMENT, "BSR: descriptor is null");
+    S4J_GUARD_BEGIN
+    S4J_TRY(s4j_bsr_validate(b));
     S4J_TRY(check_dense2(d, "BSR->dense output"));
     S4J_TRY(need_host("BSR", b->device));
     if (b->rows != d->shape[0] || b->cols != d->shape[1])
@@ -166,9 +174,11 @@ s4j_status s4j_bsr_to_dense(const s4j_bsr* b, s4j_dense* d) {
                     }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_coo_sort(s4j_coo* a) {
+    S4J_GUARD_BEGIN
     S4J_TRY(s4j_coo_validate(a));
     if (a->nnz < 2) return S4J_OK;
     std::vector<int64_t> perm;
@@ -204,9 +214,11 @@ s4j_status s4j_coo_sort(s4j_coo* a) {
         }
     });
     return st;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_coo_sum_duplicates(s4j_coo* a, int64_t* new_nnz) {
+    S4J_GUARD_BEGIN
     S4J_TRY(s4j_coo_validate(a));
     if (!new_nnz) return fail(S4J_INVALID_ARGUMENT, "COO sum duplicates: new_nnz pointer is null");
     s4j_status st = S4J_OK;
@@ -238,9 +250,11 @@ s4j_status s4j_coo_sum_duplicates(s4j_coo* a, int64_t* new_nnz) {
     });
     if (st == S4J_OK) a->nnz = *new_nnz;
     return st;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_coo_to_csr(const s4j_coo* a, s4j_csr* csr) {
+    S4J_GUARD_BEGIN
     S4J_TRY(s4j_coo_validate(a));
     S4J_TRY(check_csr_header(csr, "COO->CSR output"));
     S4J_TRY(same_index("COO->CSR", a->index_dtype, csr->index_dtype));
@@ -261,9 +275,12 @@ s4j_status s4j_coo_to_csr(const s4j_coo* a, s4j_csr* csr) {
         if (a->values && a->nnz) std::memcpy(csr->values, a->values, static_cast<size_t>(a->nnz) * dtype_size(a->value_dtype));
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_csr_to_coo(const s4j_csr* csr, s4j_coo* a) {
+    S4J_GUARD_BEGIN
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
     S4J_TRY(check_csr_header(csr, "CSR"));
     S4J_TRY(need_host("CSR", csr->device));
     if (!a) return fail(S4J_INVALID_ARGUMENT, "CSR->COO: output descriptor is null");
@@ -282,9 +299,12 @@ s4j_status s4j_csr_to_coo(const s4j_csr* csr, s4j_coo* a) {
         if (a->values && a->nnz) std::memcpy(a->values, csr->values, static_cast<size_t>(a->nnz) * dtype_size(a->value_dtype));
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
+    S4J_GUARD_BEGIN
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
     S4J_TRY(check_csr_header(csr, "CSR"));
     S4J_TRY(check_csr_header(out, "CSR transpose output"));
     S4J_TRY(need_host("CSR", csr->device));
@@ -313,13 +333,17 @@ s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
             }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_csr_count_blocks(const s4j_csr* csr, int64_t br, int64_t bc, int64_t* nnzb) {
+    S4J_GUARD_BEGIN
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
     S4J_TRY(check_csr_header(csr, "CSR"));
     S4J_TRY(need_host("CSR", csr->device));
     if (br <= 0 || bc <= 0) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: block shape %lldx%lld must be positive", (long long)br, (long long)bc);
     if (!nnzb) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: nnzb pointer is null");
+    S4J_TRY(check_block_size("CSR->BSR", br, bc, 1, csr->value_dtype));
     int64_t bcols = (csr->cols + bc - 1) / bc;
     int64_t count = 0;
     with_index_type(csr->index_dtype, [&](auto* tag) {
@@ -337,9 +361,11 @@ s4j_status s4j_csr_count_blocks(const s4j_csr* csr, int64_t br, int64_t bc, int6
     });
     *nnzb = count;
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_csr_to_bsr(const s4j_csr* csr, s4j_bsr* b) {
+    S4J_GUARD_BEGIN
     S4J_TRY(check_csr_header(csr, "CSR"));
     S4J_TRY(need_host("CSR", csr->device));
     if (!b) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: output descriptor is null");
@@ -352,6 +378,8 @@ s4j_status s4j_csr_to_bsr(const s4j_csr* csr, s4j_bsr* b) {
     if (b->rows != csr->rows || b->cols != csr->cols || b->nnzb != expect)
         return fail(S4J_SHAPE_MISMATCH, "CSR->BSR: output must be %lldx%lld with %lld blocks", (long long)csr->rows,
                     (long long)csr->cols, (long long)expect);
+    if (!b->row_ptr || (expect > 0 && !b->col_idx)) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: output index arrays are null");
+    S4J_TRY(check_block_size("CSR->BSR", br, bc, expect, b->value_dtype));
     int64_t brows = (csr->rows + br - 1) / br, bcols = (csr->cols + bc - 1) / bc, bsize = br * bc;
     size_t vs = dtype_size(b->value_dtype);
     std::memset(b->values, 0, static_cast<size_t>(b->nnzb * bsize) * vs);  // all float dtypes: 0 bits == +0
@@ -386,9 +414,11 @@ s4j_status s4j_csr_to_bsr(const s4j_csr* csr, s4j_bsr* b) {
         }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_bsr_count_nonzero(const s4j_bsr* b, int64_t* nnz) {
+    S4J_GUARD_BEGIN
     S4J_TRY(s4j_bsr_validate(b));
     if (!nnz) return fail(S4J_INVALID_ARGUMENT, "BSR: nnz pointer is null");
     if (!b->values) return fail(S4J_INVALID_ARGUMENT, "BSR: values are null");
@@ -407,9 +437,11 @@ s4j_status s4j_bsr_count_nonzero(const s4j_bsr* b, int64_t* nnz) {
     });
     *nnz = count;
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_bsr_to_csr(const s4j_bsr* b, s4j_csr* csr) {
+    S4J_GUARD_BEGIN
     int64_t expect = 0;
     S4J_TRY(s4j_bsr_count_nonzero(b, &expect));
     S4J_TRY(check_csr_header(csr, "BSR->CSR output"));
@@ -441,9 +473,11 @@ s4j_status s4j_bsr_to_csr(const s4j_bsr* b, s4j_csr* csr) {
         }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_coo_count_offdiagonal(const s4j_coo* a, int64_t* count) {
+    S4J_GUARD_BEGIN
     S4J_TRY(s4j_coo_validate(a));
     if (!count) return fail(S4J_INVALID_ARGUMENT, "COO: count pointer is null");
     int64_t n = 0;
@@ -455,9 +489,11 @@ s4j_status s4j_coo_count_offdiagonal(const s4j_coo* a, int64_t* count) {
     });
     *count = n;
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_coo_expand_symmetric(const s4j_coo* a, int32_t skew, s4j_coo* out) {
+    S4J_GUARD_BEGIN
     int64_t off = 0;
     S4J_TRY(s4j_coo_count_offdiagonal(a, &off));
     if (!out) return fail(S4J_INVALID_ARGUMENT, "COO expand: output descriptor is null");
@@ -466,6 +502,9 @@ s4j_status s4j_coo_expand_symmetric(const s4j_coo* a, int32_t skew, s4j_coo* out
     if (a->rows != a->cols) return fail(S4J_SHAPE_MISMATCH, "COO expand: a symmetric matrix must be square, got %lldx%lld", (long long)a->rows, (long long)a->cols);
     if (out->rows != a->rows || out->cols != a->cols || out->nnz != a->nnz + off)
         return fail(S4J_SHAPE_MISMATCH, "COO expand: output must be %lldx%lld with nnz %lld", (long long)a->rows, (long long)a->cols, (long long)(a->nnz + off));
+    if (out->index_dtype == S4J_I32 && out->nnz > 2147483647LL)
+        return fail(S4J_INVALID_FORMAT, "COO expand: %lld entries do not fit int32 indices; use i64", (long long)out->nnz);
+    if (out->nnz > 0 && (!out->row_idx || !out->col_idx)) return fail(S4J_INVALID_ARGUMENT, "COO expand: output index arrays are null");
     size_t vs = a->values ? dtype_size(a->value_dtype) : 0;
     with_index_type(a->index_dtype, [&](auto* tag) {
         using I = std::remove_pointer_t<decltype(tag)>;
@@ -489,15 +528,18 @@ s4j_status s4j_coo_expand_symmetric(const s4j_coo* a, int32_t skew, s4j_coo* out
         }
     });
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 s4j_status s4j_convert_values(const void* src, s4j_dtype sd, void* dst, s4j_dtype dd, int64_t count) {
+    S4J_GUARD_BEGIN
     if (!is_float_dtype(sd) || !is_float_dtype(dd))
         return fail(S4J_INVALID_ARGUMENT, "convert values: %s -> %s is not a float conversion", dtype_name(sd), dtype_name(dd));
     if (count < 0) return fail(S4J_INVALID_ARGUMENT, "convert values: negative count %lld", (long long)count);
     if (count > 0 && (!src || !dst)) return fail(S4J_INVALID_ARGUMENT, "convert values: null pointer");
     for (int64_t i = 0; i < count; ++i) store_any(dst, dd, i, load_any(src, sd, i));
     return S4J_OK;
+    S4J_GUARD_END
 }
 
 }  // extern "C"

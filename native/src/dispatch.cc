@@ -89,18 +89,24 @@ s4j_status candidates(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** 
 extern "C" {
 
 s4j_status s4j_op_query(s4j_context ctx, s4j_op op, s4j_dtype dtype, const char** impl_name) {
+    S4J_GUARD_BEGIN
     const s4j::impl* i = nullptr;
     s4j_status st = s4j::select_impl(ctx, op, dtype, &i);
     if (impl_name) *impl_name = st == S4J_OK ? i->name : "";
     return st;
+    S4J_GUARD_END
 }
 
 const char* s4j_op_implementations(s4j_op op) {
     static thread_local std::string text;
-    text.clear();
-    if (op < 0 || op >= S4J_OP_COUNT) return "";
-    for (const s4j::impl& i : s4j::table(op)) {
-        text += std::string(i.name) + " " + s4j_backend_name(i.backend) + " " + s4j::dtype_list(i.dtype_mask) + "\n";
+    try {
+        text.clear();
+        if (op < 0 || op >= S4J_OP_COUNT) return "";
+        for (const s4j::impl& i : s4j::table(op)) {
+            text += std::string(i.name) + " " + s4j_backend_name(i.backend) + " " + s4j::dtype_list(i.dtype_mask) + "\n";
+        }
+    } catch (...) {
+        text.clear();  // a report cut short is better than an exception through the C ABI
     }
     return text.c_str();
 }

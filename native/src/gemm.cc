@@ -20,6 +20,8 @@ s4j_status s4j_gemm(s4j_context ctx, float alpha, const s4j_dense* a, const s4j_
     S4J_TRY(same_device(ctx, "gemm: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "gemm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "gemm: C", c->device, c->device_index));
+    S4J_TRY(check_no_self_overlap(c, "gemm: C"));
+    S4J_TRY(check_disjoint("gemm", "C", dense_span(c), {{"A", dense_span(a)}, {"B", dense_span(b)}}));
     return run_op<gemm_fn>(ctx, S4J_OP_GEMM, a->dtype, alpha, a, b, beta, c);
 }
 

@@ -5,7 +5,21 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
+#include <new>
 #include <string>
+
+// Every ABI function that can allocate runs inside these: no C++ exception may cross the C ABI
+// (the C++ runtime is linked statically, so nothing outside could even catch it).
+#define S4J_GUARD_BEGIN try {
+#define S4J_GUARD_END                                                                             \
+    }                                                                                             \
+    catch (const std::bad_alloc&) {                                                               \
+        return ::s4j::fail(S4J_OUT_OF_MEMORY, "%s: out of host memory", __func__);               \
+    }                                                                                             \
+    catch (...) {                                                                                 \
+        return ::s4j::fail(S4J_INTERNAL, "%s: unexpected C++ exception", __func__);              \
+    }
 
 #define S4J_TRY(expr)                  \
     do {                               \
@@ -78,9 +92,33 @@ bool with_index_type(s4j_dtype dtype, F&& f) {
     }
 }
 
+// SPARSE4J_BACKEND, read once: a ceiling on the CPU tiers every context may use.
+struct env_tier {
+    bool set;
+    bool valid;
+    s4j_backend cap;
+    std::string raw;
+};
+const env_tier& env_backend();
+
 // ---- O(1) operand checks shared by every entry point --------------------------------------------
 s4j_status check_dense(const s4j_dense* d, const char* what, int32_t rank);
 s4j_status check_csr_header(const s4j_csr* a, const char* what);
+// Byte ranges of operands, to refuse outputs that alias inputs (kernels write outputs directly).
+struct span {
+    uintptr_t lo, hi;  // [lo, hi); lo == hi when empty
+};
+struct named_span {
+    const char* name;
+    span s;
+};
+span dense_span(const s4j_dense* d);
+span array_span(const void* p, int64_t count, s4j_dtype dtype);
+s4j_status check_disjoint(const char* what, const char* out_name, span out, std::initializer_list<named_span> inputs);
+// An output whose strides make two indices share an element (a broadcast view) is refused.
+s4j_status check_no_self_overlap(const s4j_dense* d, const char* what);
+// nnzb blocks of br x bc values must not overflow 64-bit element or byte counts.
+s4j_status check_block_size(const char* what, int64_t br, int64_t bc, int64_t nnzb, s4j_dtype value_dtype);
 // The operand must live where the context computes.
 s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_t index);
 s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got);
@@ -136,6 +174,7 @@ s4j_status run_op(s4j_context ctx, s4j_op op, s4j_dtype dtype, Args... args) {
     int n = 0;
     S4J_TRY(candidates(ctx, op, dtype, list, &n));
     exec_env env = context_env(ctx);
+    S4J_GUARD_BEGIN
     for (int i = 0; i < n; ++i) {
         s4j_status st = reinterpret_cast<Fn>(list[i]->fn)(env, args...);
         if (st == kDeclined) continue;
@@ -143,6 +182,7 @@ s4j_status run_op(s4j_context ctx, s4j_op op, s4j_dtype dtype, Args... args) {
         return st;
     }
     return fail(S4J_INTERNAL, "every implementation declined these operands (the reference must not)");
+    S4J_GUARD_END
 }
 
 }  // namespace s4j

@@ -37,6 +37,11 @@ s4j_status s4j_spmm_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
     S4J_TRY(same_device(ctx, "spmm: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "spmm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "spmm: C", c->device, c->device_index));
+    S4J_TRY(check_no_self_overlap(c, "spmm: C"));
+    S4J_TRY(check_disjoint("spmm", "C", dense_span(c),
+                           {{"B", dense_span(b)}, {"A's row_ptr", array_span(a->row_ptr, a->rows + 1, a->index_dtype)},
+                            {"A's col_idx", array_span(a->col_idx, a->nnz, a->index_dtype)},
+                            {"A's values", array_span(a->values, a->nnz, a->value_dtype)}}));
     return run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, a->value_dtype, trans_a, alpha, a, b, beta, c);
 }
 
@@ -58,6 +63,11 @@ s4j_status s4j_spmv_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
     S4J_TRY(same_device(ctx, "spmv: A", a->device, a->device_index));
     S4J_TRY(same_device(ctx, "spmv: x", x->device, x->device_index));
     S4J_TRY(same_device(ctx, "spmv: y", y->device, y->device_index));
+    S4J_TRY(check_no_self_overlap(y, "spmv: y"));
+    S4J_TRY(check_disjoint("spmv", "y", dense_span(y),
+                           {{"x", dense_span(x)}, {"A's row_ptr", array_span(a->row_ptr, a->rows + 1, a->index_dtype)},
+                            {"A's col_idx", array_span(a->col_idx, a->nnz, a->index_dtype)},
+                            {"A's values", array_span(a->values, a->nnz, a->value_dtype)}}));
     return run_op<spmv_fn>(ctx, S4J_OP_SPMV_CSR, a->value_dtype, trans_a, alpha, a, x, beta, y);
 }
 
@@ -86,6 +96,11 @@ s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const
     S4J_TRY(same_device(ctx, "sddmm: B", b->device, b->device_index));
     S4J_TRY(same_device(ctx, "sddmm: pattern", pattern->device, pattern->device_index));
     S4J_TRY(same_device(ctx, "sddmm: output", out->device, out->device_index));
+    span out_values = array_span(out->values, out->nnz, out->value_dtype);
+    S4J_TRY(check_disjoint("sddmm", "the output values", out_values,
+                           {{"A", dense_span(a)}, {"B", dense_span(b)}, {"the pattern's row_ptr", array_span(pattern->row_ptr, pattern->rows + 1, pattern->index_dtype)},
+                            {"the pattern's col_idx", array_span(pattern->col_idx, pattern->nnz, pattern->index_dtype)},
+                            {"the pattern's values", array_span(pattern->values, pattern->nnz, pattern->value_dtype)}}));
     return run_op<sddmm_fn>(ctx, S4J_OP_SDDMM_CSR, a->dtype, alpha, a, b, pattern, out);
 }
 

@@ -2,6 +2,7 @@
 // format constructors call once.
 #include "internal.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace s4j {
@@ -111,6 +112,58 @@ s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got) {
     return S4J_OK;
 }
 
+span dense_span(const s4j_dense* d) {
+    int64_t last = 0;
+    for (int32_t i = 0; i < d->rank; ++i) {
+        if (d->shape[i] == 0) return span{0, 0};
+        last += (d->shape[i] - 1) * d->strides[i];
+    }
+    uintptr_t lo = reinterpret_cast<uintptr_t>(d->data);
+    return span{lo, lo + static_cast<uintptr_t>(last + 1) * dtype_size(d->dtype)};
+}
+
+span array_span(const void* p, int64_t count, s4j_dtype dtype) {
+    uintptr_t lo = reinterpret_cast<uintptr_t>(p);
+    return p && count > 0 ? span{lo, lo + static_cast<uintptr_t>(count) * dtype_size(dtype)} : span{0, 0};
+}
+
+s4j_status check_disjoint(const char* what, const char* out_name, span out, std::initializer_list<named_span> inputs) {
+    if (out.lo == out.hi) return S4J_OK;
+    for (const named_span& in : inputs) {
+        if (in.s.lo < out.hi && out.lo < in.s.hi)
+            return fail(S4J_INVALID_ARGUMENT, "%s: %s overlaps %s in memory; write into a separate tensor", what, out_name, in.name);
+    }
+    return S4J_OK;
+}
+
+s4j_status check_no_self_overlap(const s4j_dense* d, const char* what) {
+    // Sort dimensions by stride: each stride must step past everything the smaller ones cover.
+    int32_t order[S4J_MAX_RANK];
+    for (int32_t i = 0; i < d->rank; ++i) order[i] = i;
+    for (int32_t i = 1; i < d->rank; ++i)  // insertion sort: rank <= 8
+        for (int32_t j = i; j > 0 && d->strides[order[j]] < d->strides[order[j - 1]]; --j) std::swap(order[j], order[j - 1]);
+    int64_t covered = 1;
+    for (int32_t r = 0; r < d->rank; ++r) {
+        int32_t i = order[r];
+        if (d->shape[i] <= 1) continue;
+        if (d->strides[i] < covered)
+            return fail(S4J_INVALID_ARGUMENT, "%s: elements overlap (stride %lld in dimension %d); an output needs distinct elements",
+                        what, (long long)d->strides[i], i);
+        covered = d->strides[i] * d->shape[i];
+    }
+    return S4J_OK;
+}
+
+s4j_status check_block_size(const char* what, int64_t br, int64_t bc, int64_t nnzb, s4j_dtype value_dtype) {
+    int64_t bsize, elems, bytes;
+    size_t vs = dtype_size(value_dtype) ? dtype_size(value_dtype) : 1;
+    if (__builtin_mul_overflow(br, bc, &bsize) || __builtin_mul_overflow(nnzb, bsize, &elems) ||
+        __builtin_mul_overflow(elems, static_cast<int64_t>(vs), &bytes))
+        return fail(S4J_INVALID_FORMAT, "%s: %lld blocks of %lldx%lld values overflow 64-bit sizes", what, (long long)nnzb,
+                    (long long)br, (long long)bc);
+    return S4J_OK;
+}
+
 }  // namespace s4j
 
 using s4j::fail;
@@ -194,6 +247,7 @@ s4j_status s4j_bsr_validate(const s4j_bsr* a) {
                     (long long)a->block_cols);
     s4j_status st = s4j::check_sizes("BSR", a->rows, a->cols, a->nnzb, a->index_dtype);
     if (st) return st;
+    if ((st = s4j::check_block_size("BSR", a->block_rows, a->block_cols, a->nnzb, a->value_dtype))) return st;
     if (!a->row_ptr) return fail(S4J_INVALID_ARGUMENT, "BSR: row_ptr is null");
     if ((st = s4j::check_arrays("BSR", a->nnzb, a->col_idx, a->col_idx, a->values, a->value_dtype, a->device))) return st;
     if ((st = s4j::require_host("BSR", a->device))) return st;

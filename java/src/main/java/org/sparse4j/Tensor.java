@@ -36,6 +36,7 @@ public final class Tensor implements AutoCloseable {
     private final Tensor base;     // the owner this view reads from, or null
     private final Object keepAlive; // a ByteBuffer this tensor borrows
     private volatile Scope scope;   // the scope that owns this tensor, if any
+    private volatile boolean readOnly;
     private s4j_dense descriptor;   // made on first use, freed on close
     private volatile boolean closed;
 
@@ -56,8 +57,7 @@ public final class Tensor implements AutoCloseable {
     /** A zero-filled contiguous tensor in host memory. */
     public static Tensor zeros(DType dtype, long... shape) {
         long[] s = checkShape(shape);
-        long count = count(s);
-        long bytes = Math.multiplyExact(count, (long) dtype.byteSize());
+        long bytes = byteCount(s, dtype);
         Native.load();
         Buffer b = Scope.currentAllocator().allocate(bytes, dtype + Arrays.toString(s));
         Tensor t = new Tensor(dtype, s, contiguousStrides(s), Device.CPU, b.address(), b, null, null);
@@ -146,13 +146,17 @@ public final class Tensor implements AutoCloseable {
             throw new InvalidArgumentException("the buffer must be in little-endian order (ByteOrder.nativeOrder()), it is " + buffer.order());
         }
         long[] s = checkShape(shape);
-        long bytes = Math.multiplyExact(count(s), (long) dtype.byteSize());
+        long bytes = byteCount(s, dtype);
         if (bytes > buffer.remaining()) {
             throw new ShapeMismatchException("shape " + Arrays.toString(s) + " of " + dtype + " needs " + bytes
                     + " bytes but the buffer has " + buffer.remaining() + " remaining");
         }
         Native.load();
-        return new Tensor(dtype, s, contiguousStrides(s), Device.CPU, Pointers.address(buffer), null, null, buffer);
+        Tensor t = new Tensor(dtype, s, contiguousStrides(s), Device.CPU, Pointers.address(buffer), null, null, buffer);
+        if (buffer.isReadOnly()) {
+            t.readOnly = true;  // usable as an input, refused as an output
+        }
+        return t;
     }
 
     // ---- properties ---------------------------------------------------------------------------
@@ -191,6 +195,28 @@ public final class Tensor implements AutoCloseable {
 
     public boolean isClosed() {
         return closed || (base != null && base.isClosed()) || (buffer != null && buffer.isReleased());
+    }
+
+    /**
+     * Freezes this tensor: sparse4j then refuses every write through it (setDouble, a writable
+     * ByteBuffer, use as an op output). Formats freeze their arrays, so a validated structure cannot
+     * be broken afterwards. Views made later are frozen too.
+     */
+    public Tensor makeReadOnly() {
+        readOnly = true;
+        return this;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly || (base != null && base.isReadOnly());
+    }
+
+    /** Throws unless this tensor is open and writable; names it as {@code what}. */
+    public void ensureWritable(String what) {
+        ensureOpen();
+        if (isReadOnly()) {
+            throw new InvalidArgumentException(what + " is read-only (a wrapped read-only buffer, or an array of a format)");
+        }
     }
 
     /** True when this tensor owns its memory (not a view or a wrapped buffer). */
@@ -289,7 +315,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Writes one element (rounded to this tensor's dtype). */
     public void setDouble(double value, long... index) {
-        ensureOpen();
+        ensureWritable("this tensor");
         long off = offsetOf(checkIndex(index));
         BytePointer p = Pointers.at(address, 0);
         switch (dtype) {
@@ -396,13 +422,19 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** A little-endian ByteBuffer over this contiguous tensor's memory, without copying (≤ 2 GiB). */
+    /**
+     * A little-endian ByteBuffer over this contiguous tensor's memory, without copying (≤ 2 GiB);
+     * read-only when the tensor is. The buffer does not own the memory: using it after the tensor
+     * is closed (or its Scope ends) reads freed memory and can crash the JVM. Copy what must outlive
+     * the tensor.
+     */
     public ByteBuffer asByteBuffer() {
         ensureOpen();
         if (!isContiguous()) {
             throw new InvalidArgumentException("asByteBuffer needs a contiguous tensor; call copy() first");
         }
-        return Pointers.buffer(address, byteSize());
+        ByteBuffer b = Pointers.buffer(address, byteSize());
+        return isReadOnly() ? b.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN) : b;
     }
 
     /** Bytes spanned by the elements (contiguous size). */
@@ -584,10 +616,23 @@ public final class Tensor implements AutoCloseable {
         return shape.clone();
     }
 
+    /** Bytes of a contiguous tensor; a shape too large for 64-bit sizes is an InvalidArgumentException. */
+    private static long byteCount(long[] shape, DType dtype) {
+        try {
+            return Math.multiplyExact(count(shape), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new InvalidArgumentException("shape " + Arrays.toString(shape) + " of " + dtype + " overflows 64-bit sizes");
+        }
+    }
+
     private static long count(long[] shape) {
         long n = 1;
-        for (long s : shape) {
-            n = Math.multiplyExact(n, s);
+        for (long d : shape) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new InvalidArgumentException("shape " + Arrays.toString(shape) + " has more elements than 64-bit sizes hold");
+            }
         }
         return n;
     }

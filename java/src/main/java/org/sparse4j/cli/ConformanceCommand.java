@@ -84,6 +84,11 @@ final class ConformanceCommand implements Callable<Integer> {
             writeJson(results);
             System.out.println("wrote " + json);
         }
+        return exitStatus(results);
+    }
+
+    /** 1 when any case failed, else 0 (skipped and unimplemented cases are not failures). */
+    static int exitStatus(List<CaseResult> results) {
         return results.stream().anyMatch(CaseResult::failed) ? 1 : 0;
     }
 

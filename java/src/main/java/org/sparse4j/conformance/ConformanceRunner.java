@@ -30,8 +30,10 @@ public final class ConformanceRunner {
 
     public static CaseResult run(ConformanceCase c, Backend backend) {
         if (!Backends.isAvailable(backend)) {
+            String forced = Backends.report().get("cpu.forced");
             String why = backend == Backend.CUDA ? Backends.cudaUnavailableReason()
-                    : "this CPU cannot run " + backend.label() + " (best tier: " + Backends.cpuBest().label() + ")";
+                    : "this CPU cannot run " + backend.label() + " (best tier: " + Backends.cpuBest().label()
+                            + (forced == null ? "" : ", capped by " + forced) + ")";
             return new CaseResult(c, backend, Outcome.SKIPPED, "", 0, "", why, 0);
         }
         long t0 = System.nanoTime();
@@ -75,31 +77,42 @@ public final class ConformanceRunner {
     private static Check execute(ConformanceCase c, Context ctx) {
         SplittableRandom rng = new SplittableRandom(c.seed());
         DType dt = c.dtype();
+        // Layout variants follow the shape (seed / 1000 is its index in the suite), so every op meets
+        // both: a strided (transposed-view) B, and a strided output written with alpha and beta.
+        long variant = c.seed() / 1000;
+        boolean stridedB = variant % 2 == 1;
+        boolean stridedOut = (variant / 2) % 2 == 1;
         return switch (c.op()) {
             case SPMM, SPMM_T -> {
                 boolean t = c.op() == CaseOp.SPMM_T;
                 Csr a = csr(t ? c.k() : c.m(), t ? c.m() : c.k(), c, rng);
-                Tensor b = denseOperand(c.k(), c.n(), dt, rng, c.seed() % 2 == 1);
-                Tensor out = t ? Spmm.mulTransposed(ctx, a, b) : Spmm.mul(ctx, a, b);
-                yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), out.toDoubleArray());
+                Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
+                if (!stridedOut) {
+                    Tensor out = t ? Spmm.mulTransposed(ctx, a, b) : Spmm.mul(ctx, a, b);
+                    yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), out.toDoubleArray(), null);
+                }
+                Tensor out = denseOperand(c.m(), c.n(), dt, rng, true);
+                double[] old = out.toDoubleArray();
+                Spmm.mulInto(ctx, out, ALPHA, a, b, BETA, t);
+                yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), out.toDoubleArray(), old);
             }
             case SPMV, SPMV_T -> {
                 boolean t = c.op() == CaseOp.SPMV_T;
                 Csr a = csr(t ? c.k() : c.m(), t ? c.m() : c.k(), c, rng);
                 Tensor x = Tensor.of(Problem.dense(c.k(), 1, rng), dt);
                 Tensor y = Spmv.mul(ctx, a, x, t);
-                yield compareProduct(c, a, t, x.toDoubleArray(), 1, y.toDoubleArray());
+                yield compareProduct(c, a, t, x.toDoubleArray(), 1, y.toDoubleArray(), null);
             }
             case SDDMM -> {
                 Tensor a = denseOperand(c.m(), c.k(), dt, rng, false);
-                Tensor b = denseOperand(c.k(), c.n(), dt, rng, c.seed() % 2 == 1);
+                Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
                 Csr pattern = csr(c.m(), c.n(), c, rng);
                 Csr out = Sddmm.sample(ctx, a, b, pattern);
                 yield compareSddmm(c, a.toDoubleArray(), b.toDoubleArray(), pattern, out);
             }
             case GEMM -> {
                 Tensor a = denseOperand(c.m(), c.k(), dt, rng, false);
-                Tensor b = denseOperand(c.k(), c.n(), dt, rng, c.seed() % 2 == 1);
+                Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
                 Tensor out = Gemm.mul(ctx, a, b);
                 yield compareGemm(c, a.toDoubleArray(), b.toDoubleArray(), out.toDoubleArray());
             }
@@ -139,7 +152,12 @@ public final class ConformanceRunner {
         return out;
     }
 
-    private static Check compareProduct(ConformanceCase c, Csr a, boolean transposed, double[] b, long n, double[] actual) {
+    private static final float ALPHA = 2f;
+    private static final float BETA = 0.5f;
+
+    /** Compares op(A)·B, or ALPHA·op(A)·B + BETA·old when {@code old} is given. */
+    private static Check compareProduct(ConformanceCase c, Csr a, boolean transposed, double[] b, long n, double[] actual,
+            double[] old) {
         long[] rp = a.rowPtr().toLongArray();
         long[] ci = a.colIdx().toLongArray();
         double[] av = a.values().toDoubleArray();
@@ -156,6 +174,12 @@ public final class ConformanceRunner {
                     expected[(int) (outRow * n + j)] += term;
                     magnitude[(int) (outRow * n + j)] += Math.abs(term);
                 }
+            }
+        }
+        if (old != null) {
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = ALPHA * expected[i] + BETA * old[i];
+                magnitude[i] = ALPHA * magnitude[i] + Math.abs(BETA * old[i]);
             }
         }
         Check check = new Check(Tolerance.of(c.dtype(), transposed ? a.rows() : a.cols()));

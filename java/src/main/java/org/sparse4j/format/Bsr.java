@@ -40,8 +40,15 @@ public final class Bsr extends SparseBase<s4j_bsr> {
         long blockRowCount = ceilDiv(rows, blockRows);
         Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, blockRowCount + 1);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnzb);
-        Formats.checkValueArray(NAME, values, Math.multiplyExact(nnzb, Math.multiplyExact(blockRows, blockCols)));
-        return new Bsr(rows, cols, blockRows, blockCols, rowPtr, colIdx, values, true);
+        Formats.checkValueArray(NAME, values, Formats.blockValues(NAME, nnzb, blockRows, blockCols));
+        Tensor[] given = {rowPtr, colIdx, values};
+        Tensor[] kept = {Formats.adopt(rowPtr), Formats.adopt(colIdx), Formats.adopt(values)};
+        try {
+            return new Bsr(rows, cols, blockRows, blockCols, kept[0], kept[1], kept[2], true);
+        } catch (RuntimeException e) {
+            Formats.closeCopies(given, kept);
+            throw e;
+        }
     }
 
     public static Bsr fromDense(Tensor dense, long blockRows, long blockCols) {
@@ -53,7 +60,7 @@ public final class Bsr extends SparseBase<s4j_bsr> {
     static Bsr allocate(long rows, long cols, long br, long bc, long nnzb, DType indexType, DType valueType) {
         Tensor rp = Tensor.zeros(indexType, ceilDiv(rows, br) + 1);
         Tensor ci = Tensor.zeros(indexType, nnzb);
-        Tensor v = Tensor.zeros(valueType, Math.multiplyExact(nnzb, br * bc));
+        Tensor v = Tensor.zeros(valueType, Formats.blockValues(NAME, nnzb, br, bc));
         return new Bsr(rows, cols, br, bc, rp, ci, v, false);
     }
 
@@ -91,6 +98,7 @@ public final class Bsr extends SparseBase<s4j_bsr> {
     public Tensor toDense() {
         Tensor d = Tensor.zeros(valueType(), rows, cols);
         Native.check(Sparse4jNative.s4j_bsr_to_dense(descriptor(), d.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return d;
     }
 
@@ -99,8 +107,11 @@ public final class Bsr extends SparseBase<s4j_bsr> {
     public Csr toCsr() {
         long[] nnz = new long[1];
         Native.check(Sparse4jNative.s4j_bsr_count_nonzero(descriptor(), nnz));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
+        Formats.checkIndexType("BSR->CSR", indexType(), rows, cols, nnz[0]);
         Csr out = Csr.allocate(rows, cols, nnz[0], indexType(), valueType());
         Native.check(Sparse4jNative.s4j_bsr_to_csr(descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out;
     }
 

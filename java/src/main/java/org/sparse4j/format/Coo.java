@@ -25,7 +25,8 @@ public final class Coo extends SparseBase<s4j_coo> {
 
     /**
      * Builds a COO matrix from its arrays; values may be null (pattern). On success the matrix owns
-     * the arrays (closing it closes them); on failure they stay the caller's.
+     * and freezes the arrays (closing it closes them); on failure they stay the caller's. Arrays that
+     * do not own their memory (views, wrapped buffers) are copied instead.
      */
     public static Coo of(long rows, long cols, Tensor rowIdx, Tensor colIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
@@ -38,7 +39,14 @@ public final class Coo extends SparseBase<s4j_coo> {
         Formats.checkIndexArray(NAME, "rowIdx", rowIdx, it, nnz);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return new Coo(rows, cols, rowIdx, colIdx, values, true);
+        Tensor[] given = {rowIdx, colIdx, values};
+        Tensor[] kept = {Formats.adopt(rowIdx), Formats.adopt(colIdx), Formats.adopt(values)};
+        try {
+            return new Coo(rows,  cols, kept[0], kept[1], kept[2], true);
+        } catch (RuntimeException e) {
+            Formats.closeCopies(given, kept);
+            throw e;
+        }
     }
 
     /** An F32 COO matrix copied from arrays, with the narrowest index type that fits. */
@@ -95,7 +103,9 @@ public final class Coo extends SparseBase<s4j_coo> {
         long[] kept = new long[1];
         try (s4j_coo d = out.newDescriptor()) {  // summing duplicates rewrites nnz in the descriptor
             Native.check(Sparse4jNative.s4j_coo_sort(d));
+            java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
             Native.check(Sparse4jNative.s4j_coo_sum_duplicates(d, kept));
+            java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         }
         if (kept[0] == nnz()) {
             return out.markCanonical();
@@ -116,8 +126,11 @@ public final class Coo extends SparseBase<s4j_coo> {
     public Coo expandSymmetric(boolean skew) {
         long[] off = new long[1];
         Native.check(Sparse4jNative.s4j_coo_count_offdiagonal(descriptor(), off));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
+        Formats.checkIndexType("COO symmetric expansion", indexType(), rows, cols, nnz() + off[0]);
         Coo out = allocate(rows, cols, nnz() + off[0], indexType(), valueType());
         Native.check(Sparse4jNative.s4j_coo_expand_symmetric(descriptor(), skew ? 1 : 0, out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out;
     }
 
@@ -144,6 +157,7 @@ public final class Coo extends SparseBase<s4j_coo> {
         }
         Csr out = Csr.allocate(rows, cols, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_coo_to_csr(descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out;
     }
 

@@ -28,7 +28,14 @@ public final class Csc extends SparseBase<s4j_csc> {
         Formats.checkIndexArray(NAME, "colPtr", colPtr, it, cols + 1);
         Formats.checkIndexArray(NAME, "rowIdx", rowIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return new Csc(rows, cols, colPtr, rowIdx, values, true);
+        Tensor[] given = {colPtr, rowIdx, values};
+        Tensor[] kept = {Formats.adopt(colPtr), Formats.adopt(rowIdx), Formats.adopt(values)};
+        try {
+            return new Csc(rows,  cols, kept[0], kept[1], kept[2], true);
+        } catch (RuntimeException e) {
+            Formats.closeCopies(given, kept);
+            throw e;
+        }
     }
 
     /**
@@ -60,7 +67,7 @@ public final class Csc extends SparseBase<s4j_csc> {
 
     /** This matrix's arrays read as CSR of the transpose (a view: no copy, not owned). */
     private Csr asTransposedCsrView() {
-        return Csr.of(cols, rows, first.reshape(cols + 1), second.reshape(nnz()), values == null ? null : values.reshape(nnz()));
+        return Csr.trusted(cols, rows, first.reshape(cols + 1), second.reshape(nnz()), values == null ? null : values.reshape(nnz()));
     }
 
     @Override

@@ -21,7 +21,9 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     /**
      * Builds a CSR matrix from its three arrays; values may be null for a pattern-only matrix. On
-     * success the matrix owns the arrays (closing it closes them); on failure they stay the caller's.
+     * success the matrix owns the arrays (closing it closes them) and freezes them (read-only); on
+     * failure they stay the caller's. Arrays that do not own their memory (views, wrapped buffers)
+     * are copied instead, and stay the caller's.
      */
     public static Csr of(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values) {
         Formats.checkSizes(NAME, rows, cols);
@@ -37,7 +39,14 @@ public final class Csr extends SparseBase<s4j_csr> {
         Formats.checkIndexArray(NAME, "rowPtr", rowPtr, it, rows + 1);
         Formats.checkIndexArray(NAME, "colIdx", colIdx, it, nnz);
         Formats.checkValueArray(NAME, values, nnz);
-        return new Csr(rows, cols, rowPtr, colIdx, values, true);
+        Tensor[] given = {rowPtr, colIdx, values};
+        Tensor[] kept = {Formats.adopt(rowPtr), Formats.adopt(colIdx), Formats.adopt(values)};
+        try {
+            return new Csr(rows,  cols, kept[0], kept[1], kept[2], true);
+        } catch (RuntimeException e) {
+            Formats.closeCopies(given, kept);
+            throw e;
+        }
     }
 
     /** An F32 CSR matrix with int32 indices, copied from arrays. */
@@ -77,7 +86,13 @@ public final class Csr extends SparseBase<s4j_csr> {
         Formats.checkIndexType(NAME, it, r, c, nnz[0]);
         Csr out = allocate(r, c, nnz[0], it, dense.dtype());
         Native.check(Sparse4jNative.s4j_dense_to_csr(dense.descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(dense);  // the input stays alive through the calls
         return out;
+    }
+
+    /** Arrays already known to be a valid CSR (another format's, read the other way); not copied. */
+    static Csr trusted(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values) {
+        return new Csr(rows, cols, rowPtr, colIdx, values, false);
     }
 
     /** Uninitialised arrays of the right sizes; the caller fills them through a native call. */
@@ -106,6 +121,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         DType vt = valueType() == null ? DType.F32 : valueType();
         Tensor d = Tensor.zeros(vt, rows, cols);
         Native.check(Sparse4jNative.s4j_csr_to_dense(descriptor(), d.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return d;
     }
 
@@ -126,6 +142,7 @@ public final class Csr extends SparseBase<s4j_csr> {
     public Csr transpose() {
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_transpose(descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out;
     }
 
@@ -136,6 +153,7 @@ public final class Csr extends SparseBase<s4j_csr> {
     public Coo toCoo() {
         Coo out = Coo.allocate(rows, cols, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_to_coo(descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out.markCanonical();
     }
 
@@ -146,8 +164,10 @@ public final class Csr extends SparseBase<s4j_csr> {
         }
         long[] nnzb = new long[1];
         Native.check(Sparse4jNative.s4j_csr_count_blocks(descriptor(), blockRows, blockCols, nnzb));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         Bsr out = Bsr.allocate(rows, cols, blockRows, blockCols, nnzb[0], indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_to_bsr(descriptor(), out.descriptor()));
+        java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
         return out;
     }
 

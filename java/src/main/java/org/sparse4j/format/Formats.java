@@ -42,6 +42,16 @@ final class Formats {
         }
     }
 
+    /** nnzb · blockRows · blockCols, or an InvalidFormatException when it overflows 64 bits. */
+    static long blockValues(String format, long nnzb, long blockRows, long blockCols) {
+        try {
+            return Math.multiplyExact(nnzb, Math.multiplyExact(blockRows, blockCols));
+        } catch (ArithmeticException e) {
+            throw new InvalidFormatException(format + ": " + nnzb + " blocks of " + blockRows + "x" + blockCols
+                    + " values overflow 64-bit sizes");
+        }
+    }
+
     /** A rank-1 host index tensor of the given length. */
     static void checkIndexArray(String format, String name, Tensor t, DType indexType, long length) {
         if (t == null) {
@@ -77,6 +87,23 @@ final class Formats {
         }
         if (t.shape(0) != length) {
             throw new InvalidFormatException(format + ": " + name + " has " + t.shape(0) + " entries, expected " + length);
+        }
+    }
+
+    /**
+     * The array a validated format keeps: the tensor itself when it owns its memory, else a copy,
+     * since a view or a wrapped buffer can still be written through its owner after validation.
+     */
+    static Tensor adopt(Tensor t) {
+        return t == null || t.ownsMemory() ? t : t.copy();
+    }
+
+    /** Closes the copies {@link #adopt} made (adopted[i] != given[i]); the given tensors stay the caller's. */
+    static void closeCopies(Tensor[] given, Tensor[] adopted) {
+        for (int i = 0; i < given.length; i++) {
+            if (adopted[i] != null && adopted[i] != given[i]) {
+                adopted[i].close();
+            }
         }
     }
 

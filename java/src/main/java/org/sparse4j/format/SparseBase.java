@@ -31,6 +31,12 @@ abstract sealed class SparseBase<D extends Pointer> implements SparseMatrix perm
         if (validate) {
             Native.check(validate(descriptor()));
         }
+        // Validated once, so the arrays must not change afterwards: sparse4j refuses writes to them.
+        for (Tensor t : new Tensor[] {first, second, values}) {
+            if (t != null) {
+                t.makeReadOnly();
+            }
+        }
         link = ScopeLink.register(this);  // after validation: a refused matrix is not kept
     }
 

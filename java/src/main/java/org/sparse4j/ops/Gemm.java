@@ -21,8 +21,15 @@ public final class Gemm {
             throw new ShapeMismatchException("A is " + a.shape(0) + "x" + a.shape(1) + " but B is " + b.shape(0) + "x" + b.shape(1));
         }
         Tensor c = Tensor.zeros(a.dtype(), a.shape(0), b.shape(1));
-        Native.check(Sparse4jNative.s4j_gemm(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(), 0f,
-                c.descriptor()));
+        try {
+            Native.check(Sparse4jNative.s4j_gemm(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(), 0f,
+                    c.descriptor()));
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        } finally {
+            Operands.keepAlive(a, b, c);
+        }
         return c;
     }
 }

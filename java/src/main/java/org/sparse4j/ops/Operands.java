@@ -29,6 +29,23 @@ final class Operands {
         }
     }
 
+    /** An output: open, the right rank, and writable. */
+    static void output(Tensor t, String what, int rank) {
+        dense(t, what, rank);
+        t.ensureWritable(what);
+    }
+
+    /**
+     * Keeps operands reachable until the native call that uses them has returned: otherwise the
+     * garbage collector may free a temporary's memory (through its Cleaner) while native code runs.
+     */
+    static void keepAlive(Object... operands) {
+        java.lang.ref.Reference.reachabilityFence(operands);
+        for (Object o : operands) {
+            java.lang.ref.Reference.reachabilityFence(o);
+        }
+    }
+
     static void valued(Csr a, String what) {
         requireNonNull(a, what);
         if (a.values() == null) {

@@ -39,8 +39,15 @@ public final class Sddmm {
         }
         Tensor values = Tensor.zeros(a.dtype(), pattern.nnz());
         Csr out = Csr.of(pattern.rows(), pattern.cols(), pattern.rowPtr().copy(), pattern.colIdx().copy(), values);
-        Native.check(Sparse4jNative.s4j_sddmm_csr(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(),
-                pattern.descriptor(), out.descriptor()));
+        try {
+            Native.check(Sparse4jNative.s4j_sddmm_csr(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(),
+                    pattern.descriptor(), out.descriptor()));
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            Operands.keepAlive(a, b, pattern, out);
+        }
         return out;
     }
 }

@@ -22,7 +22,12 @@ public final class Spmm {
     public static Tensor mul(Context ctx, Csr a, Tensor b) {
         check(a, b, false);
         Tensor c = Tensor.zeros(a.valueType(), a.rows(), b.shape(1));
-        run(ctx, false, 1f, a, b, 0f, c);
+        try {
+            run(ctx, false, 1f, a, b, 0f, c);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
     }
 
@@ -34,7 +39,12 @@ public final class Spmm {
     public static Tensor mulTransposed(Context ctx, Csr a, Tensor b) {
         check(a, b, true);
         Tensor c = Tensor.zeros(a.valueType(), a.cols(), b.shape(1));
-        run(ctx, true, 1f, a, b, 0f, c);
+        try {
+            run(ctx, true, 1f, a, b, 0f, c);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
         return c;
     }
 
@@ -46,7 +56,7 @@ public final class Spmm {
     /** out = alpha·op(A)·B + beta·out, op(A) = Aᵀ when {@code transposeA}. */
     public static void mulInto(Context ctx, Tensor out, float alpha, Csr a, Tensor b, float beta, boolean transposeA) {
         check(a, b, transposeA);
-        Operands.dense(out, "output", 2);
+        Operands.output(out, "output", 2);
         long m = transposeA ? a.cols() : a.rows();
         if (out.shape(0) != m || out.shape(1) != b.shape(1)) {
             throw new ShapeMismatchException("output is " + out.shape(0) + "x" + out.shape(1) + ", expected " + m + "x" + b.shape(1));
@@ -67,8 +77,12 @@ public final class Spmm {
     }
 
     private static void run(Context ctx, boolean trans, float alpha, Csr a, Tensor b, float beta, Tensor c) {
-        Native.check(Sparse4jNative.s4j_spmm_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
-                b.descriptor(), beta, c.descriptor()));
+        try {
+            Native.check(Sparse4jNative.s4j_spmm_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
+                    b.descriptor(), beta, c.descriptor()));
+        } finally {
+            Operands.keepAlive(a, b, c);
+        }
     }
 
     /** The SDDMM of a pattern: see {@link Sddmm#sample(Tensor, Tensor, Csr)}. */

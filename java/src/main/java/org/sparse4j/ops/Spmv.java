@@ -22,14 +22,19 @@ public final class Spmv {
     public static Tensor mul(Context ctx, Csr a, Tensor x, boolean transposeA) {
         check(a, x, transposeA);
         Tensor y = Tensor.zeros(a.valueType(), transposeA ? a.cols() : a.rows());
-        run(ctx, transposeA, 1f, a, x, 0f, y);
+        try {
+            run(ctx, transposeA, 1f, a, x, 0f, y);
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
         return y;
     }
 
     /** y = alpha·op(A)·x + beta·y into a preallocated vector. */
     public static void mulInto(Context ctx, Tensor y, float alpha, Csr a, Tensor x, float beta, boolean transposeA) {
         check(a, x, transposeA);
-        Operands.dense(y, "y", 1);
+        Operands.output(y, "y", 1);
         long m = transposeA ? a.cols() : a.rows();
         if (y.shape(0) != m) {
             throw new ShapeMismatchException("y has " + y.shape(0) + " entries, expected " + m);
@@ -50,7 +55,11 @@ public final class Spmv {
     }
 
     private static void run(Context ctx, boolean trans, float alpha, Csr a, Tensor x, float beta, Tensor y) {
-        Native.check(Sparse4jNative.s4j_spmv_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
-                x.descriptor(), beta, y.descriptor()));
+        try {
+            Native.check(Sparse4jNative.s4j_spmv_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
+                    x.descriptor(), beta, y.descriptor()));
+        } finally {
+            Operands.keepAlive(a, x, y);
+        }
     }
 }
