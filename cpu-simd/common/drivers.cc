@@ -36,24 +36,6 @@ private:
     int n_ = 0;
 };
 
-double load_any(const void* p, s4j_dtype dt, int64_t i) {
-    switch (dt) {
-        case S4J_F32: return static_cast<const float*>(p)[i];
-        case S4J_F64: return static_cast<const double*>(p)[i];
-        case S4J_F16: return load(static_cast<const f16*>(p), i);
-        default: return load(static_cast<const bf16*>(p), i);
-    }
-}
-
-void store_any(void* p, s4j_dtype dt, int64_t i, float v) {
-    switch (dt) {
-        case S4J_F32: static_cast<float*>(p)[i] = v; break;
-        case S4J_F64: static_cast<double*>(p)[i] = v; break;
-        case S4J_F16: static_cast<f16*>(p)[i].bits = float_to_half(v); break;
-        default: static_cast<bf16*>(p)[i].bits = float_to_bf16(v); break;
-    }
-}
-
 // A rank-2 operand as fp32 rows with unit column stride: the tensor itself when it already is
 // one, else a converted copy.
 struct F32Matrix {
@@ -86,24 +68,14 @@ const float* values_f32(const void* v, s4j_dtype dt, int64_t n, Scratch& s) {
 
 // Aᵀ as CSR with fp32 values (a counting sort; rows come out with sorted columns).
 template <typename I>
-bool transpose_csr(const s4j_csr* a, const float* vals, Scratch& s, I** rp_out, I** ci_out, float** v_out) {
-    const I* rp = static_cast<const I*>(a->row_ptr);
-    const I* ci = static_cast<const I*>(a->col_idx);
+bool transposed_f32(const s4j_csr* a, const float* vals, Scratch& s, I** rp_out, I** ci_out, float** v_out) {
     I* trp = s.take<I>(a->cols + 1);
     I* tci = s.take<I>(a->nnz);
     float* tv = s.take<float>(a->nnz);
     I* next = s.take<I>(a->cols);
     if (!trp || !tci || !tv || !next) return false;
-    std::fill(trp, trp + a->cols + 1, I(0));
-    for (int64_t k = 0; k < a->nnz; ++k) ++trp[ci[k] + 1];
-    for (int64_t j = 0; j < a->cols; ++j) trp[j + 1] += trp[j];
-    std::copy(trp, trp + a->cols, next);
-    for (int64_t i = 0; i < a->rows; ++i)
-        for (int64_t k = rp[i]; k < rp[i + 1]; ++k) {
-            I dst = next[ci[k]]++;
-            tci[dst] = static_cast<I>(i);
-            tv[dst] = vals[k];
-        }
+    s4j::transpose_csr(a->rows, a->cols, a->nnz, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx), trp, tci, next,
+                  [&](int64_t src, int64_t dst) { tv[dst] = vals[src]; });
     *rp_out = trp;
     *ci_out = tci;
     *v_out = tv;
@@ -135,7 +107,7 @@ bool prepare_sparse(const s4j_csr* a, int32_t trans, Scratch& s, Sparse* out) {
     }
     I *rp, *ci;
     float* v;
-    if (!transpose_csr<I>(a, vals, s, &rp, &ci, &v)) return false;
+    if (!transposed_f32<I>(a, vals, s, &rp, &ci, &v)) return false;
     *out = {rp, ci, v, a->cols};
     return true;
 }

@@ -36,22 +36,6 @@ inline void copy_value(void* dst, int64_t di, const void* src, int64_t si, size_
     std::memcpy(static_cast<char*>(dst) + di * size, static_cast<const char*>(src) + si * size, size);
 }
 
-double load_any(const void* p, s4j_dtype dtype, int64_t i) {
-    double v = 0;
-    with_float_type(dtype, [&](auto* tag) {
-        using T = std::remove_pointer_t<decltype(tag)>;
-        v = load(static_cast<const T*>(p), i);
-    });
-    return v;
-}
-
-void store_any(void* p, s4j_dtype dtype, int64_t i, double v) {
-    with_float_type(dtype, [&](auto* tag) {
-        using T = std::remove_pointer_t<decltype(tag)>;
-        store(static_cast<T*>(p), i, v);
-    });
-}
-
 s4j_status check_dense2(const s4j_dense* d, const char* what) {
     S4J_TRY(check_dense(d, what, 2));
     S4J_TRY(need_host(what, d->device));
@@ -316,21 +300,10 @@ s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
     size_t vs = csr->values ? dtype_size(csr->value_dtype) : 0;
     with_index_type(csr->index_dtype, [&](auto* tag) {
         using I = std::remove_pointer_t<decltype(tag)>;
-        const I* rp = static_cast<const I*>(csr->row_ptr);
-        const I* ci = static_cast<const I*>(csr->col_idx);
-        I* orp = static_cast<I*>(out->row_ptr);
-        I* oci = static_cast<I*>(out->col_idx);
-        std::fill(orp, orp + out->rows + 1, I(0));
-        for (int64_t k = 0; k < csr->nnz; ++k) ++orp[ci[k] + 1];
-        for (int64_t j = 0; j < out->rows; ++j) orp[j + 1] += orp[j];
-        // Rows are visited in order, so each output row receives its columns sorted.
-        std::vector<I> next(orp, orp + out->rows);
-        for (int64_t i = 0; i < csr->rows; ++i)
-            for (int64_t k = rp[i]; k < rp[i + 1]; ++k) {
-                I dst = next[ci[k]]++;
-                oci[dst] = static_cast<I>(i);
-                copy_value(out->values, dst, csr->values, k, vs);
-            }
+        std::vector<I> next(static_cast<size_t>(out->rows));
+        transpose_csr(csr->rows, csr->cols, csr->nnz, static_cast<const I*>(csr->row_ptr), static_cast<const I*>(csr->col_idx),
+                      static_cast<I*>(out->row_ptr), static_cast<I*>(out->col_idx), next.data(),
+                      [&](int64_t src, int64_t dst) { copy_value(out->values, dst, csr->values, src, vs); });
     });
     return S4J_OK;
     S4J_GUARD_END

@@ -82,6 +82,44 @@ bool with_float_type(s4j_dtype dtype, F&& f) {
     }
 }
 
+// Any float dtype element as double, and back (rounding to nearest even).
+inline double load_any(const void* p, s4j_dtype dtype, int64_t i) {
+    switch (dtype) {
+        case S4J_F32: return static_cast<const float*>(p)[i];
+        case S4J_F64: return static_cast<const double*>(p)[i];
+        case S4J_F16: return load(static_cast<const f16*>(p), i);
+        case S4J_BF16: return load(static_cast<const bf16*>(p), i);
+        default: return 0.0;
+    }
+}
+
+inline void store_any(void* p, s4j_dtype dtype, int64_t i, double v) {
+    switch (dtype) {
+        case S4J_F32: static_cast<float*>(p)[i] = static_cast<float>(v); break;
+        case S4J_F64: static_cast<double*>(p)[i] = v; break;
+        case S4J_F16: store(static_cast<f16*>(p), i, v); break;
+        case S4J_BF16: store(static_cast<bf16*>(p), i, v); break;
+        default: break;
+    }
+}
+
+// CSR of the transpose by a counting sort: rows are visited in order, so every output row gets its
+// columns sorted. move(src, dst) moves the value of entry src to position dst. next: cols entries.
+template <typename I, typename Move>
+void transpose_csr(int64_t rows, int64_t cols, int64_t nnz, const I* rp, const I* ci, I* out_rp, I* out_ci, I* next,
+                   Move&& move) {
+    for (int64_t j = 0; j <= cols; ++j) out_rp[j] = 0;
+    for (int64_t k = 0; k < nnz; ++k) ++out_rp[ci[k] + 1];
+    for (int64_t j = 0; j < cols; ++j) out_rp[j + 1] += out_rp[j];
+    for (int64_t j = 0; j < cols; ++j) next[j] = out_rp[j];
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t k = rp[i]; k < rp[i + 1]; ++k) {
+            I dst = next[ci[k]]++;
+            out_ci[dst] = static_cast<I>(i);
+            move(k, static_cast<int64_t>(dst));
+        }
+}
+
 // Calls f(I*) with int32_t or int64_t; returns false for other dtypes.
 template <typename F>
 bool with_index_type(s4j_dtype dtype, F&& f) {

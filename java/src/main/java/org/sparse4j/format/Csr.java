@@ -42,7 +42,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         Tensor[] given = {rowPtr, colIdx, values};
         Tensor[] kept = {Formats.adopt(rowPtr), Formats.adopt(colIdx), Formats.adopt(values)};
         try {
-            return new Csr(rows,  cols, kept[0], kept[1], kept[2], true);
+            return new Csr(rows, cols, kept[0], kept[1], kept[2], true);
         } catch (RuntimeException e) {
             Formats.closeCopies(given, kept);
             throw e;
@@ -51,19 +51,19 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     /** An F32 CSR matrix with int32 indices, copied from arrays. */
     public static Csr of(long rows, long cols, int[] rowPtr, int[] colIdx, float[] values) {
-        Tensor r = Tensor.of(rowPtr), c = Tensor.of(colIdx), v = values == null ? null : Tensor.of(values);
-        try {
-            return of(rows, cols, r, c, v);
-        } catch (RuntimeException e) {
-            Formats.closeAll(r, c, v);
-            throw e;
-        }
+        return ofCopies(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values);
     }
 
     /** An F32 CSR matrix with int64 indices, copied from arrays. */
     public static Csr of(long rows, long cols, long[] rowPtr, long[] colIdx, float[] values) {
-        Tensor r = Tensor.of(rowPtr), c = Tensor.of(colIdx), v = values == null ? null : Tensor.of(values);
+        return ofCopies(rows, cols, Tensor.of(rowPtr), Tensor.of(colIdx), values);
+    }
+
+    /** Builds from index tensors copied from Java arrays; frees the copies if the matrix is refused. */
+    private static Csr ofCopies(long rows, long cols, Tensor r, Tensor c, float[] values) {
+        Tensor v = null;
         try {
+            v = values == null ? null : Tensor.of(values);
             return of(rows, cols, r, c, v);
         } catch (RuntimeException e) {
             Formats.closeAll(r, c, v);

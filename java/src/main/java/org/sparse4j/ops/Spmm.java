@@ -20,15 +20,7 @@ public final class Spmm {
     }
 
     public static Tensor mul(Context ctx, Csr a, Tensor b) {
-        check(a, b, false);
-        Tensor c = Tensor.zeros(a.valueType(), a.rows(), b.shape(1));
-        try {
-            run(ctx, false, 1f, a, b, 0f, c);
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
-        return c;
+        return product(ctx, a, b, false);
     }
 
     /** Aᵀ·B in a new tensor (cols(A) × cols(B)), without forming Aᵀ. */
@@ -37,10 +29,15 @@ public final class Spmm {
     }
 
     public static Tensor mulTransposed(Context ctx, Csr a, Tensor b) {
-        check(a, b, true);
-        Tensor c = Tensor.zeros(a.valueType(), a.cols(), b.shape(1));
+        return product(ctx, a, b, true);
+    }
+
+    /** op(A)·B into a fresh tensor, which is closed again if the op fails. */
+    private static Tensor product(Context ctx, Csr a, Tensor b, boolean transposeA) {
+        check(a, b, transposeA);
+        Tensor c = Tensor.zeros(a.valueType(), transposeA ? a.cols() : a.rows(), b.shape(1));
         try {
-            run(ctx, true, 1f, a, b, 0f, c);
+            run(ctx, transposeA, 1f, a, b, 0f, c);
         } catch (RuntimeException e) {
             c.close();
             throw e;

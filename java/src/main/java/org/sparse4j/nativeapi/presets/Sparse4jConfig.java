@@ -18,7 +18,8 @@ public class Sparse4jConfig implements InfoMapper {
     @Override
     public void map(InfoMap infoMap) {
         infoMap.put(new Info("SPARSE4J_H").cppTypes().annotations())
-                // A plain C API: no C++ exceptions can cross it, so skip the try/catch wrappers.
+                // A plain C API: its typedef'd enums are ints in Java, and the opaque context is a
+                // pointer class passed by pointer-to-pointer to s4j_context_create.
                 .put(new Info("s4j_status", "s4j_dtype", "s4j_backend", "s4j_op").cast().valueTypes("int").pointerTypes("IntPointer"))
                 .put(new Info("s4j_context").valueTypes("s4j_context_t").pointerTypes("@ByPtrPtr s4j_context_t"))
                 .put(new Info("s4j_context_t").pointerTypes("s4j_context_t"));
