@@ -31,7 +31,7 @@ public:
     }
 
 private:
-    static constexpr int kMax = 8;
+    static constexpr int kMax = 16;
     void* blocks_[kMax] = {};
     int n_ = 0;
 };
@@ -138,8 +138,17 @@ s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
     if (a->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(sp.row_ptr), m, parts, 1, bounds);
     else balanced_splits(static_cast<const int32_t*>(sp.row_ptr), m, parts, 1, bounds);
     int64_t col_block = n <= 256 ? n : 128;
+    int64_t kdim = b->shape[0];
+    // B panels of about 1 MiB per column block (half a typical L2), only when B is larger than that.
+    int64_t panel_rows = std::getenv("S4J_KP") ? std::atoll(std::getenv("S4J_KP")) : std::max<int64_t>(256, (1 << 20) / (col_block * 4));
+    int64_t col_blocks = (n + col_block - 1) / col_block;
+    int64_t* cursor = nullptr;
+    if (panel_rows < kdim) {
+        cursor = s.take<int64_t>(m * col_blocks);
+        if (!cursor) return oom("spmm");
+    }
     spmm_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, bm.data, bm.ld, cbuf, ldc,
-                 alpha, beta, n, bounds, col_block, (n + col_block - 1) / col_block};
+                 alpha, beta, n, bounds, col_block, col_blocks, kdim, panel_rows, cursor, m};
     parallel_for(env.threads, parts * job.col_blocks, K->spmm_task, &job);
     if (!direct) {
         for (int64_t i = 0; i < m; ++i)

@@ -27,6 +27,14 @@ struct spmm_job {
     const int64_t* row_bounds;  // row_parts + 1 entries
     int64_t col_block;
     int64_t col_blocks;
+    // Panels of B rows (0: none). With panels, each task sweeps its rows once per panel of
+    // panel_rows rows of B, so the B rows it reads stay in the core's L2; cursor (m entries per
+    // column block, since blocks of one row run concurrently) remembers where each row's entries
+    // for the next panel start.
+    int64_t k;
+    int64_t panel_rows;
+    int64_t* cursor;
+    int64_t m;
 };
 
 // y[r] = alpha * sum_k A[r, k] * x[col] (+ beta * y[r]) in fp32, x and y contiguous.

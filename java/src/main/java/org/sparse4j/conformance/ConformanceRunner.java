@@ -51,7 +51,7 @@ public final class ConformanceRunner {
                     check.worstAt, check.message(), ms);
         } catch (UnsupportedBackendException e) {
             return new CaseResult(c, backend, Outcome.UNIMPLEMENTED, "", 0, "", e.getMessage(), (System.nanoTime() - t0) / 1e6);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
             return new CaseResult(c, backend, Outcome.FAILED, "", Double.POSITIVE_INFINITY, "",
                     e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - t0) / 1e6);
         }

@@ -33,7 +33,9 @@ public final class ConformanceSuite {
             new Shape(64, 96, 33, 0.1, Pattern.POWER_LAW),
             // Wide enough for full 4-vector column tiles, several column blocks and every thread.
             new Shape(130, 200, 300, 0.03, Pattern.POWER_LAW),
-            new Shape(257, 129, 70, 0.08, Pattern.LONG_ROW));
+            new Shape(257, 129, 70, 0.08, Pattern.LONG_ROW),
+            // K past the SpMM panel height (2048 B rows per panel at this width): several panels.
+            new Shape(40, 4500, 300, 0.01, Pattern.RANDOM));
 
     private static final List<DType> DTYPES = List.of(DType.F32, DType.F16, DType.BF16, DType.F64);
 
