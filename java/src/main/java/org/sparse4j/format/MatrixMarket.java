@@ -162,7 +162,11 @@ public final class MatrixMarket {
         return withFile(file, (r) -> readCoo(r, options));
     }
 
-    /** Like {@link #read(Path)}; {@code name} is used in messages. The stream is not closed. */
+    /**
+     * Like {@link #read(Path)}; {@code name} is used in messages. The stream is not closed. Its
+     * length is unknown, so the size line is not trusted for allocation: the arrays grow as entries
+     * arrive, and a size line promising more than the stream holds fails where the stream ends.
+     */
     public static Coo read(InputStream in, String name) {
         return read(in, name, Options.defaults());
     }
