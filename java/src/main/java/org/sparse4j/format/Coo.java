@@ -2,6 +2,7 @@ package org.sparse4j.format;
 
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
+import org.sparse4j.NativeOutOfMemoryError;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -76,10 +77,16 @@ public final class Coo extends SparseBase<s4j_coo> {
     }
 
     static Coo allocate(long rows, long cols, long nnz, DType indexType, DType valueType) {
-        Tensor r = Tensor.zeros(indexType, nnz);
-        Tensor c = Tensor.zeros(indexType, nnz);
-        Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
-        return new Coo(rows, cols, r, c, v, false);
+        Tensor r = null, c = null, v = null;
+        try {
+            r = Tensor.zeros(indexType, nnz);
+            c = Tensor.zeros(indexType, nnz);
+            v = valueType == null ? null : Tensor.zeros(valueType, nnz);
+            return new Coo(rows, cols, r, c, v, false);
+        } catch (RuntimeException | NativeOutOfMemoryError e) {
+            Formats.closeAll(r, c, v);  // an array that could not be allocated must not strand the others
+            throw e;
+        }
     }
 
     Coo markCanonical() {

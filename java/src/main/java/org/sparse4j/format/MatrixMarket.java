@@ -162,7 +162,11 @@ public final class MatrixMarket {
         return withFile(file, (r) -> readCoo(r, options));
     }
 
-    /** Like {@link #read(Path)}; {@code name} is used in messages. The stream is not closed. */
+    /**
+     * Like {@link #read(Path)}; {@code name} is used in messages. The stream is not closed. Its
+     * length is unknown, so the size line is not trusted for allocation: the arrays grow as entries
+     * arrive, and a size line promising more than the stream holds fails where the stream ends.
+     */
     public static Coo read(InputStream in, String name) {
         return read(in, name, Options.defaults());
     }
@@ -275,11 +279,7 @@ public final class MatrixMarket {
     public static void write(Path file, SparseMatrix m) {
         Objects.requireNonNull(file, "file");
         requireMatrix(m);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
-            MatrixMarketWriter.write(w, m);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        toFile(file, (w) -> MatrixMarketWriter.write(w, m));
     }
 
     /**
@@ -291,44 +291,46 @@ public final class MatrixMarket {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(symmetry, "symmetry");
         requireMatrix(m);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
-            MatrixMarketWriter.write(w, m, symmetry);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        toFile(file, (w) -> MatrixMarketWriter.write(w, m, symmetry));
     }
 
     /** Like {@link #write(Path, SparseMatrix)}; the stream is flushed, not closed. */
     public static void write(OutputStream out, SparseMatrix m) {
         Objects.requireNonNull(out, "out");
         requireMatrix(m);
-        try {
-            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.US_ASCII), 1 << 16);
-            MatrixMarketWriter.write(w, m);
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing a MatrixMarket stream: " + e.getMessage(), e);
-        }
+        toStream(out, (w) -> MatrixMarketWriter.write(w, m));
     }
 
     /** Writes a rank-2 float tensor as {@code array real general} (column-major, as the format says). */
     public static void writeDense(Path file, Tensor t) {
         Objects.requireNonNull(file, "file");
         Dense.checkMatrix(t, "MatrixMarket.writeDense");
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
-            MatrixMarketWriter.writeDense(w, t);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
-        }
+        toFile(file, (w) -> MatrixMarketWriter.writeDense(w, t));
     }
 
     /** Like {@link #writeDense(Path, Tensor)}; the stream is flushed, not closed. */
     public static void writeDense(OutputStream out, Tensor t) {
         Objects.requireNonNull(out, "out");
         Dense.checkMatrix(t, "MatrixMarket.writeDense");
+        toStream(out, (w) -> MatrixMarketWriter.writeDense(w, t));
+    }
+
+    private interface Output {
+        void writeTo(Writer writer) throws IOException;
+    }
+
+    private static void toFile(Path file, Output body) {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            body.writeTo(w);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void toStream(OutputStream out, Output body) {
         try {
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.US_ASCII), 1 << 16);
-            MatrixMarketWriter.writeDense(w, t);
+            body.writeTo(w);
             w.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing a MatrixMarket stream: " + e.getMessage(), e);

@@ -9,9 +9,11 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.ShortPointer;
 import org.sparse4j.DType;
 import org.sparse4j.Float16;
+import org.sparse4j.NativeOutOfMemoryError;
 import org.sparse4j.Tensor;
 import org.sparse4j.format.MatrixMarket.Field;
 import org.sparse4j.format.MatrixMarket.Format;
@@ -23,9 +25,16 @@ import org.sparse4j.format.MatrixMarket.Symmetry;
  * A byte-level MatrixMarket parser: it reads whole lines into its own buffer and parses tokens in
  * place, so no String is made per entry. Entries are gathered in chunks of {@link #CHUNK} and
  * copied into the native arrays of the result; the Java heap holds only the chunks.
+ *
+ * <p>The size line is trusted for allocation only when the input's size is known (a file), where
+ * it has been checked against the bytes present. From a stream, native arrays start at
+ * {@link #INITIAL_ENTRIES} and grow as entries arrive, so a size line promising more than the
+ * stream holds ends in the truncation error, not in an allocation.
  */
 final class MatrixMarketReader {
     static final int CHUNK = 1 << 16;
+    /** Entries allocated up front when the input size is unknown; a multiple of {@link #CHUNK}. */
+    static final long INITIAL_ENTRIES = 1 << 20;
     private static final int MAX_LINE = 1 << 24;
     private static final long INT32_MAX = Integer.MAX_VALUE;
     private static final String BANNER_FORM =
@@ -79,6 +88,24 @@ final class MatrixMarketReader {
         if (inputBytes >= 0 && entries > inputBytes / minBytesPerEntry) {
             throw errorAt(sizeLine, "the size line declares " + entries + " " + what + " but the file has only " + inputBytes
                     + " bytes (room for at most " + inputBytes / minBytesPerEntry + ")");
+        }
+    }
+
+    /** Entries to allocate before reading: all declared when the input size bounded them, else a bounded start. */
+    private long initialCapacity(long declared) {
+        return inputBytes >= 0 ? declared : Math.min(declared, INITIAL_ENTRIES);
+    }
+
+    /** The capacity after growing: doubled, at least {@code needed}, at most {@code limit}. */
+    static long grownCapacity(long capacity, long needed, long limit) {
+        long doubled = capacity > limit / 2 ? limit : Math.max(2 * capacity, 1);
+        return Math.min(limit, Math.max(needed, doubled));
+    }
+
+    /** Copies the first {@code n} elements of {@code from} into {@code to} (same dtype); nothing when from is null. */
+    static void copyPrefix(Tensor to, Tensor from, long n) {
+        if (from != null && n > 0) {
+            Pointer.memcpy(to.pointer(), from.pointer(), n * from.dtype().byteSize());
         }
     }
 
@@ -328,9 +355,8 @@ final class MatrixMarketReader {
         boolean pattern = h.field() == Field.PATTERN;
         checkFits(nnz, pattern ? 4 : 6, "entries");  // "i j\n" or "i j v\n" at the least
         DType vt = pattern ? null : o.valueType();
-        Coo coo = Coo.allocate(rows, cols, nnz, it, vt);
+        CooSink sink = new CooSink(Coo.allocate(rows, cols, initialCapacity(nnz), it, vt), nnz);
         try {
-            CooSink sink = new CooSink(coo);
             boolean integer = h.field() == Field.INTEGER;
             String form = pattern ? "(row column)" : "(row column value)";
             int wanted = pattern ? 2 : 3;
@@ -391,6 +417,7 @@ final class MatrixMarketReader {
             }
             sink.flush();
             rejectTrailingEntries(nnz, "entries");
+            Coo coo = sink.coo();  // exactly nnz entries: it grows to at most nnz and holds all of them
             if (expand) {
                 if (it == DType.I32 && nnz + offDiagonal > INT32_MAX) {
                     throw errorAt(sizeLine, "the expanded matrix has " + (nnz + offDiagonal)
@@ -401,8 +428,8 @@ final class MatrixMarketReader {
                 return expanded;
             }
             return sorted ? coo.markCanonical() : coo;
-        } catch (IOException | RuntimeException e) {
-            coo.close();
+        } catch (IOException | RuntimeException | NativeOutOfMemoryError e) {
+            sink.coo().close();
             throw e;
         }
     }
@@ -638,9 +665,13 @@ final class MatrixMarketReader {
         return f;
     }
 
-    /** Gathers entries in chunks and copies each full chunk into the COO arrays. */
+    /**
+     * Gathers entries in chunks and copies each full chunk into the COO arrays. When the COO is full
+     * it is replaced by a larger one (up to {@code limit} entries) holding the entries so far.
+     */
     private static final class CooSink {
-        private final Coo coo;
+        private Coo coo;
+        private final long limit;
         private final boolean i32;
         private final DType vt;
         private final long[] rows = new long[CHUNK];
@@ -652,8 +683,9 @@ final class MatrixMarketReader {
         private int n;
         private long done;
 
-        CooSink(Coo coo) {
+        CooSink(Coo coo, long limit) {
             this.coo = coo;
+            this.limit = limit;
             this.i32 = coo.indexType() == DType.I32;
             this.vt = coo.valueType();
             this.narrow = i32 ? new int[CHUNK] : null;
@@ -685,9 +717,17 @@ final class MatrixMarketReader {
             }
         }
 
+        /** The COO written so far; it changes when the sink grows. */
+        Coo coo() {
+            return coo;
+        }
+
         void flush() {
             if (n == 0) {
                 return;
+            }
+            if (done + n > coo.nnz()) {
+                grow(done + n);
             }
             putIndices(coo.rowIdx(), rows);
             putIndices(coo.colIdx(), cols);
@@ -701,6 +741,16 @@ final class MatrixMarketReader {
             }
             done += n;
             n = 0;
+        }
+
+        private void grow(long needed) {
+            long capacity = grownCapacity(coo.nnz(), needed, limit);
+            Coo bigger = Coo.allocate(coo.rows(), coo.cols(), capacity, coo.indexType(), vt);
+            copyPrefix(bigger.rowIdx(), coo.rowIdx(), done);
+            copyPrefix(bigger.colIdx(), coo.colIdx(), done);
+            copyPrefix(bigger.values(), coo.values(), done);
+            coo.close();
+            coo = bigger;
         }
 
         private void putIndices(Tensor t, long[] chunk) {
@@ -723,44 +773,110 @@ final class MatrixMarketReader {
         long cols = h.cols();
         DType vt = o.valueType();
         Symmetry sym = h.symmetry();
-        boolean symmetric = sym != Symmetry.GENERAL;
         boolean skew = sym == Symmetry.SKEW_SYMMETRIC;
-        boolean mirror = symmetric && o.expandSymmetry();
+        boolean mirror = sym != Symmetry.GENERAL && o.expandSymmetry();
         boolean integer = h.field() == Field.INTEGER;
-        checkFits(h.nnz(), 2, "values");  // "v\n" at the least
-        Tensor t = Tensor.zeros(vt, rows, cols);
+        long total = h.nnz();
+        checkFits(total, 2, "values");  // "v\n" at the least
+        if (rows * cols > Long.MAX_VALUE / vt.byteSize()) {  // rows * cols itself was checked with the header
+            throw errorAt(sizeLine, "rows*cols = " + rows + "*" + cols + " values of " + vt + " overflow a 64-bit byte count");
+        }
+        if (inputBytes >= 0) {
+            // The file's size bounded the values: read them straight into place.
+            Tensor t = Tensor.zeros(vt, rows, cols);
+            try {
+                DenseSink dense = new DenseSink(t);
+                ArrayWalk at = new ArrayWalk(rows, sym);
+                for (long k = 0; k < total; k++) {
+                    long here = at.i * cols + at.j;
+                    dense.put(here, nextArrayValue(total, k, integer), this);
+                    if (mirror && at.i != at.j) {
+                        dense.copy(at.j * cols + at.i, dense, here, skew);
+                    }
+                    at.advance();
+                }
+                rejectTrailingEntries(total, "values");
+                return t;
+            } catch (IOException | RuntimeException | NativeOutOfMemoryError e) {
+                t.close();
+                throw e;
+            }
+        }
+        // A stream: gather the values in file order in a buffer that grows as they arrive, then
+        // place them, so a size line promising more than the stream holds allocates nothing large.
+        Tensor staged = Tensor.zeros(vt, initialCapacity(total));
         try {
-            DenseSink sink = new DenseSink(t);
-            long total = h.nnz();
-            long count = 0;
-            long i = skew ? 1 : 0;
-            long j = 0;
-            while (count < total) {
-                if (!nextLine()) {
-                    throw error("the input ends early: expected " + total + " values, found " + count);
+            DenseSink stage = new DenseSink(staged);
+            for (long k = 0; k < total; k++) {
+                double v = nextArrayValue(total, k, integer);
+                if (k == staged.shape(0)) {
+                    Tensor bigger = Tensor.zeros(vt, grownCapacity(k, k + 1, total));
+                    copyPrefix(bigger, staged, k);
+                    staged.close();
+                    staged = bigger;
+                    stage = new DenseSink(staged);
                 }
-                if (restIsBlankOrComment()) {
-                    continue;
-                }
-                double v = integer ? parseIntegerValue() : parseRealValue();
-                if (p != end) {
-                    throw error("expected 1 token (one value per line in array format), found " + countTokens());
-                }
-                sink.put(i * cols + j, v, this);
-                if (mirror && i != j) {
-                    sink.put(j * cols + i, skew ? -v : v, this);
-                }
-                count++;
-                if (++i == rows) {
-                    j++;
-                    i = !symmetric ? 0 : skew ? j + 1 : j;
-                }
+                stage.put(k, v, this);
             }
             rejectTrailingEntries(total, "values");
-            return t;
-        } catch (IOException | RuntimeException e) {
-            t.close();
-            throw e;
+            Tensor t = Tensor.zeros(vt, rows, cols);
+            try {
+                DenseSink dense = new DenseSink(t);
+                ArrayWalk at = new ArrayWalk(rows, sym);
+                for (long k = 0; k < total; k++) {
+                    dense.copy(at.i * cols + at.j, stage, k, false);
+                    if (mirror && at.i != at.j) {
+                        dense.copy(at.j * cols + at.i, stage, k, skew);
+                    }
+                    at.advance();
+                }
+                return t;
+            } catch (RuntimeException e) {
+                t.close();
+                throw e;
+            }
+        } finally {
+            staged.close();
+        }
+    }
+
+    /** The next value of an array file: one per line, blank and comment lines skipped. */
+    private double nextArrayValue(long total, long count, boolean integer) throws IOException {
+        do {
+            if (!nextLine()) {
+                throw error("the input ends early: expected " + total + " values, found " + count);
+            }
+        } while (restIsBlankOrComment());
+        double v = integer ? parseIntegerValue() : parseRealValue();
+        if (p != end) {
+            throw error("expected 1 token (one value per line in array format), found " + countTokens());
+        }
+        return v;
+    }
+
+    /**
+     * The (row i, column j) of each value of an array file in file order: column by column, all rows
+     * for general; from the diagonal down (below it for skew-symmetric) otherwise.
+     */
+    private static final class ArrayWalk {
+        private final long rows;
+        private final boolean symmetric;
+        private final boolean skew;
+        long i;
+        long j;
+
+        ArrayWalk(long rows, Symmetry sym) {
+            this.rows = rows;
+            this.symmetric = sym != Symmetry.GENERAL;
+            this.skew = sym == Symmetry.SKEW_SYMMETRIC;
+            this.i = skew ? 1 : 0;
+        }
+
+        void advance() {
+            if (++i == rows) {
+                j++;
+                i = !symmetric ? 0 : skew ? j + 1 : j;
+            }
         }
     }
 
@@ -785,6 +901,24 @@ final class MatrixMarketReader {
                 case F16 -> f16.put(offset, Float16.floatToHalf(reader.toFloat(v)));
                 case BF16 -> f16.put(offset, Float16.floatToBf16(reader.toFloat(v)));
                 default -> throw new IllegalStateException("value type " + vt);
+            }
+        }
+
+        /** Stores element k of {@code from}'s tensor (same dtype) at {@code offset}, negated when asked. */
+        void copy(long offset, DenseSink from, long k, boolean negate) {
+            switch (vt) {
+                case F32 -> {
+                    float f = from.f32.get(k);
+                    f32.put(offset, negate ? -f : f);
+                }
+                case F64 -> {
+                    double d = from.f64.get(k);
+                    f64.put(offset, negate ? -d : d);
+                }
+                default -> {
+                    short bits = from.f16.get(k);
+                    f16.put(offset, negate ? (short) (bits ^ 0x8000) : bits);  // f16 and bf16 keep the sign in bit 15
+                }
             }
         }
     }

@@ -69,18 +69,11 @@ final class MatrixMarketWriter {
             Csr a = owned != null ? owned : (Csr) m;
             long lower = checkMirror(a, t, skew);
             banner(w, a, symmetry, lower);
-            IndexCursor rowPtr = new IndexCursor(a.rowPtr());
-            IndexCursor colIdx = new IndexCursor(a.colIdx());
+            RowWalker entries = new RowWalker(a);
             ValueCursor values = a.values() == null ? null : new ValueCursor(a.values());
-            rowPtr.next();
-            long row = 0;
-            long rowEnd = a.rows() > 0 ? rowPtr.next() : 0;
-            for (long k = 0; k < a.nnz(); k++) {
-                while (k == rowEnd) {
-                    row++;
-                    rowEnd = rowPtr.next();
-                }
-                long col = colIdx.next();
+            while (entries.next()) {
+                long row = entries.row();
+                long col = entries.col();
                 String v = values == null ? null : values.next();
                 if (skew ? row > col : row >= col) {
                     w.write(Long.toString(row + 1));
@@ -113,21 +106,14 @@ final class MatrixMarketWriter {
                         + " has a different number of entries than column " + Math.max(0, i - 1));
             }
         }
-        IndexCursor rowPtr = new IndexCursor(a.rowPtr());
-        IndexCursor ac = new IndexCursor(a.colIdx());
+        RowWalker entries = new RowWalker(a);
         IndexCursor tc = new IndexCursor(t.colIdx());
         ValueCursor av = a.values() == null ? null : new ValueCursor(a.values());
         ValueCursor tv = a.values() == null ? null : new ValueCursor(t.values());
-        rowPtr.next();
-        long row = 0;
-        long rowEnd = a.rows() > 0 ? rowPtr.next() : 0;
         long lower = 0;
-        for (long k = 0; k < a.nnz(); k++) {
-            while (k == rowEnd) {
-                row++;
-                rowEnd = rowPtr.next();
-            }
-            long col = ac.next();
+        while (entries.next()) {
+            long row = entries.row();
+            long col = entries.col();
             if (col != tc.next()) {
                 throw new InvalidArgumentException("MatrixMarket: the matrix is not " + kind + ": entry (" + row + ", " + col
                         + ") has no mirror entry");
@@ -149,19 +135,10 @@ final class MatrixMarketWriter {
 
     private static void writeCsr(Writer w, Csr m) throws IOException {
         banner(w, m);
-        long nnz = m.nnz();
-        IndexCursor rowPtr = new IndexCursor(m.rowPtr());
-        IndexCursor colIdx = new IndexCursor(m.colIdx());
+        RowWalker entries = new RowWalker(m);
         ValueCursor values = m.values() == null ? null : new ValueCursor(m.values());
-        rowPtr.next();
-        long row = 0;
-        long rowEnd = m.rows() > 0 ? rowPtr.next() : 0;
-        for (long k = 0; k < nnz; k++) {
-            while (k == rowEnd) {
-                row++;
-                rowEnd = rowPtr.next();
-            }
-            entry(w, row, colIdx.next(), values);
+        while (entries.next()) {
+            entry(w, entries.row(), entries.col(), values);
         }
     }
 
@@ -212,6 +189,52 @@ final class MatrixMarketWriter {
                 w.write(v);
                 w.write('\n');
             }
+        }
+    }
+
+    /**
+     * Walks the entries of a CSR matrix in storage order (row by row), recovering each entry's row
+     * from row_ptr. Values are not read: callers that need them keep a {@link ValueCursor} in step.
+     */
+    private static final class RowWalker {
+        private final IndexCursor rowPtr;
+        private final IndexCursor colIdx;
+        private final long nnz;
+        private long k;
+        private long row;
+        private long rowEnd;
+        private long col;
+
+        RowWalker(Csr m) {
+            this.rowPtr = new IndexCursor(m.rowPtr());
+            this.colIdx = new IndexCursor(m.colIdx());
+            this.nnz = m.nnz();
+            rowPtr.next();  // row_ptr[0] is 0
+            this.rowEnd = m.rows() > 0 ? rowPtr.next() : 0;
+        }
+
+        /** Moves to the next entry; false after the last. */
+        boolean next() {
+            if (k == nnz) {
+                return false;
+            }
+            while (k == rowEnd) {
+                row++;
+                rowEnd = rowPtr.next();
+            }
+            col = colIdx.next();
+            k++;
+            return true;
+        }
+
+        /** The 0-based row of the current entry. */
+        long row() {
+            return row;
+        }
+
+        /** The 0-based column of the current entry. */
+        long col() {
+            return col;
         }
     }
 

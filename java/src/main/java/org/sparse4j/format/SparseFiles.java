@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.sparse4j.DType;
 import org.sparse4j.InvalidFormatException;
+import org.sparse4j.NativeOutOfMemoryError;
 import org.sparse4j.Tensor;
 import org.sparse4j.internal.Pointers;
 
@@ -81,28 +82,79 @@ public final class SparseFiles {
     public static SparseMatrix read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = header(ch, file);
-            long ptrLen = switch (h.kind) {
-                case "csr" -> h.rows + 1;
-                case "csc" -> h.cols + 1;
-                case "bsr" -> (h.rows + h.blockRows - 1) / h.blockRows + 1;
-                default -> h.count;
-            };
-            long valueLen = h.kind.equals("bsr") ? Math.multiplyExact(h.count, h.blockRows * h.blockCols) : h.count;
-            long expected = HEADER_BYTES + (ptrLen + h.count) * h.indexType.byteSize()
-                    + (h.valueType == null ? 0 : valueLen * h.valueType.byteSize());
-            if (ch.size() != expected) {
-                throw new InvalidFormatException(file + ": " + ch.size() + " bytes, but its header describes " + expected
+            Layout layout = layout(h, file);
+            if (ch.size() != layout.bytes) {
+                throw new InvalidFormatException(file + ": " + ch.size() + " bytes, but its header describes " + layout.bytes
                         + " (truncated or not a sparse4j file)");
             }
-            Tensor first = load(ch, Tensor.zeros(h.indexType, ptrLen));
-            Tensor second = load(ch, Tensor.zeros(h.indexType, h.count));
-            Tensor values = h.valueType == null ? null : load(ch, Tensor.zeros(h.valueType, valueLen));
-            return switch (h.kind) {
-                case "coo" -> Coo.of(h.rows, h.cols, first, second, values);
-                case "csr" -> Csr.of(h.rows, h.cols, first, second, values);
-                case "csc" -> Csc.of(h.rows, h.cols, first, second, values);
-                default -> Bsr.of(h.rows, h.cols, h.blockRows, h.blockCols, first, second, values);
-            };
+            Tensor first = null;
+            Tensor second = null;
+            Tensor values = null;
+            try {
+                first = Tensor.zeros(h.indexType, layout.ptrLen);
+                load(ch, first);
+                second = Tensor.zeros(h.indexType, h.count);
+                load(ch, second);
+                if (h.valueType != null) {
+                    values = Tensor.zeros(h.valueType, layout.valueLen);
+                    load(ch, values);
+                }
+                return switch (h.kind) {
+                    case "coo" -> Coo.of(h.rows, h.cols, first, second, values);
+                    case "csr" -> Csr.of(h.rows, h.cols, first, second, values);
+                    case "csc" -> Csc.of(h.rows, h.cols, first, second, values);
+                    default -> Bsr.of(h.rows, h.cols, h.blockRows, h.blockCols, first, second, values);
+                };
+            } catch (IOException | RuntimeException | NativeOutOfMemoryError e) {
+                Formats.closeAll(first, second, values);  // a refused matrix leaves its arrays to us
+                throw e;
+            }
+        }
+    }
+
+    /** Array lengths and the file size a header describes. */
+    private record Layout(long ptrLen, long valueLen, long bytes) {}
+
+    /**
+     * The layout of a header's arrays, each size computed without overflow: a header whose sizes
+     * do not fit 64 bits is refused, naming the field (and its byte offset) that overflowed.
+     */
+    private static Layout layout(Header h, Path file) {
+        String field = "count (byte 40)";
+        try {
+            long ptrLen;
+            long valueLen = h.count;
+            switch (h.kind) {
+                case "csr" -> {
+                    field = "rows (byte 24)";
+                    ptrLen = Math.addExact(h.rows, 1);
+                }
+                case "csc" -> {
+                    field = "cols (byte 32)";
+                    ptrLen = Math.addExact(h.cols, 1);
+                }
+                case "bsr" -> {
+                    field = "rows (byte 24)";
+                    ptrLen = Math.addExact(h.rows / h.blockRows + (h.rows % h.blockRows == 0 ? 0 : 1), 1);
+                    field = "block rows x block cols (bytes 48 and 56)";
+                    long block = Math.multiplyExact(h.blockRows, h.blockCols);
+                    field = "count (byte 40) times the block size " + h.blockRows + "x" + h.blockCols;
+                    valueLen = Math.multiplyExact(h.count, block);
+                }
+                default -> ptrLen = h.count;
+            }
+            field = "count (byte 40)";
+            long indexBytes = Math.multiplyExact(Math.addExact(ptrLen, h.count), (long) h.indexType.byteSize());
+            if (h.kind.equals("bsr")) {
+                field = "count (byte 40) times the block size " + h.blockRows + "x" + h.blockCols;
+            }
+            long valueBytes = h.valueType == null ? 0 : Math.multiplyExact(valueLen, (long) h.valueType.byteSize());
+            long bytes = Math.addExact(HEADER_BYTES, Math.addExact(indexBytes, valueBytes));
+            return new Layout(ptrLen, valueLen, bytes);
+        } catch (ArithmeticException e) {
+            String block = h.kind.equals("bsr") ? ", block " + h.blockRows + "x" + h.blockCols : "";
+            throw new InvalidFormatException(file + ": header field " + field + " overflows a 64-bit size (rows " + h.rows
+                    + ", cols " + h.cols + ", count " + h.count + block + "; not a sparse4j file)");
         }
     }
 
@@ -153,7 +205,7 @@ public final class SparseFiles {
         return new Header(kinds[kind], vt, it, rows, cols, count, br, bc);
     }
 
-    private static Tensor load(FileChannel ch, Tensor t) throws IOException {
+    private static void load(FileChannel ch, Tensor t) throws IOException {
         long base = t.pointer().address();
         for (long off = 0; off < t.byteSize(); off += CHUNK) {
             ByteBuffer bb = Pointers.buffer(base + off, Math.min(CHUNK, t.byteSize() - off));
@@ -163,7 +215,6 @@ public final class SparseFiles {
                 }
             }
         }
-        return t;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -130,6 +130,60 @@ class MalformedFormatTest {
     }
 
     @Test
+    void binaryFileFailingValidationFreesItsArraysOutsideAnyScope(@TempDir Path dir) throws Exception {
+        // No scope here: the leak check around every test fails if the arrays loaded are kept.
+        Path f = dir.resolve("c.s4j");
+        try (Csr m = Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 1}, new float[] {1, 2})) {
+            SparseFiles.write(f, m);
+        }
+        byte[] all = Files.readAllBytes(f);
+        int colIdx = 64 + 3 * Integer.BYTES;  // after the header and row_ptr
+        all[colIdx + Integer.BYTES] = 9;  // row 1's column: 1 becomes 9
+        Files.write(f, all);
+        InvalidFormatException e = assertThrows(InvalidFormatException.class, () -> SparseFiles.read(f));
+        assertTrue(e.getMessage().contains("row 1: column index 9 out of range [0, 2)"), e.getMessage());
+
+        try (Coo m = Coo.of(3, 3, new long[] {0, 2}, new long[] {1, 2}, new float[] {1, 2})) {
+            SparseFiles.write(f, m);
+        }
+        all = Files.readAllBytes(f);
+        all[64 + 2 * Integer.BYTES] = 7;  // entry 0's column: 1 becomes 7
+        Files.write(f, all);
+        InvalidFormatException e2 = assertThrows(InvalidFormatException.class, () -> SparseFiles.read(f));
+        assertTrue(e2.getMessage().contains("entry 0 (row 0): column index 7 out of range [0, 3)"), e2.getMessage());
+    }
+
+    @Test
+    void binaryHeaderSizesThatOverflowAreFormatErrors(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("b.s4j");
+        try (Scope s = Scope.open()) {
+            Csr csr = Csr.of(4, 4, new int[] {0, 1, 1, 2, 2}, new int[] {0, 3}, new float[] {1, 2});
+            SparseFiles.write(f, csr.toBsr(2, 2));
+            byte[] bsr = Files.readAllBytes(f);
+            SparseFiles.write(f, csr);
+            byte[] plain = Files.readAllBytes(f);
+            Object[][] cases = {
+                {bsr, new long[] {48, 1L << 32, 56, 1L << 32}, "block rows x block cols (bytes 48 and 56)"},
+                {bsr, new long[] {48, 1L << 20, 56, 1L << 20, 40, 1L << 30}, "count (byte 40) times the block size 1048576x1048576"},
+                {bsr, new long[] {48, 2, 56, 1, 40, 1L << 60}, "count (byte 40) times the block size 2x1"},
+                {bsr, new long[] {48, 1, 24, Long.MAX_VALUE}, "rows (byte 24)"},
+                {plain, new long[] {24, Long.MAX_VALUE}, "rows (byte 24)"},
+                {plain, new long[] {40, Long.MAX_VALUE / 8}, "count (byte 40)"},
+            };
+            for (Object[] c : cases) {
+                ByteBuffer b = ByteBuffer.wrap(((byte[]) c[0]).clone()).order(ByteOrder.LITTLE_ENDIAN);
+                long[] puts = (long[]) c[1];
+                for (int k = 0; k < puts.length; k += 2) {
+                    b.putLong((int) puts[k], puts[k + 1]);
+                }
+                Files.write(f, b.array());
+                InvalidFormatException e = assertThrows(InvalidFormatException.class, () -> SparseFiles.read(f), (String) c[2]);
+                assertTrue(e.getMessage().contains("header field " + c[2] + " overflows a 64-bit size"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void closedTensorsAreRefusedNotCrashed() {
         Tensor t = Tensor.of(new float[] {1, 2});
         t.close();
