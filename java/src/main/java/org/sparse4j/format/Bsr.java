@@ -58,10 +58,16 @@ public final class Bsr extends SparseBase<s4j_bsr> {
     }
 
     static Bsr allocate(long rows, long cols, long br, long bc, long nnzb, DType indexType, DType valueType) {
-        Tensor rp = Tensor.zeros(indexType, ceilDiv(rows, br) + 1);
-        Tensor ci = Tensor.zeros(indexType, nnzb);
-        Tensor v = Tensor.zeros(valueType, Formats.blockValues(NAME, nnzb, br, bc));
-        return new Bsr(rows, cols, br, bc, rp, ci, v, false);
+        Tensor rp = null, ci = null, v = null;
+        try {
+            rp = Tensor.zeros(indexType, ceilDiv(rows, br) + 1);
+            ci = Tensor.zeros(indexType, nnzb);
+            v = Tensor.zeros(valueType, Formats.blockValues(NAME, nnzb, br, bc));
+            return new Bsr(rows, cols, br, bc, rp, ci, v, false);
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
+            Formats.closeAll(rp, ci, v);  // an array that could not be allocated must not strand the others
+            throw e;
+        }
     }
 
     private static long ceilDiv(long a, long b) {

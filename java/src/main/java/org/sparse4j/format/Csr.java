@@ -97,10 +97,16 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     /** Uninitialised arrays of the right sizes; the caller fills them through a native call. */
     static Csr allocate(long rows, long cols, long nnz, DType indexType, DType valueType) {
-        Tensor rp = Tensor.zeros(indexType, rows + 1);
-        Tensor ci = Tensor.zeros(indexType, nnz);
-        Tensor v = valueType == null ? null : Tensor.zeros(valueType, nnz);
-        return new Csr(rows, cols, rp, ci, v, false);
+        Tensor rp = null, ci = null, v = null;
+        try {
+            rp = Tensor.zeros(indexType, rows + 1);
+            ci = Tensor.zeros(indexType, nnz);
+            v = valueType == null ? null : Tensor.zeros(valueType, nnz);
+            return new Csr(rows, cols, rp, ci, v, false);
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
+            Formats.closeAll(rp, ci, v);  // an array that could not be allocated must not strand the others
+            throw e;
+        }
     }
 
     @Override
