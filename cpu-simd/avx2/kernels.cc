@@ -36,7 +36,7 @@ inline vec vgather32(const float* base, const int32_t* idx) {
 
 }  // namespace
 
-const isa_kernels avx2_kernels = {"avx2", spmm_task, spmv_task, sddmm_task};
+const isa_kernels avx2_kernels = {"avx2", spmm_task, spmv_task, sddmm_task, bsr_task, gemv_task};
 
 }  // namespace cpu
 }  // namespace s4j

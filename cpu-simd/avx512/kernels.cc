@@ -29,7 +29,7 @@ inline vec vgather32(const float* base, const int32_t* idx) {
 
 }  // namespace
 
-const isa_kernels avx512_kernels = {"avx512", spmm_task, spmv_task, sddmm_task};
+const isa_kernels avx512_kernels = {"avx512", spmm_task, spmv_task, sddmm_task, bsr_task, gemv_task};
 
 }  // namespace cpu
 }  // namespace s4j

@@ -226,6 +226,67 @@ s4j_status sddmm(const exec_env& env, float alpha, const s4j_dense* a, const s4j
     return S4J_OK;
 }
 
+template <const isa_kernels* K>
+s4j_status spmm_bsr(const exec_env& env, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c) {
+    int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
+    Scratch s;
+    int64_t bsize = a->block_rows * a->block_cols;
+    const float* vals = values_f32(a->values, a->value_dtype, a->nnzb * bsize, s);
+    if (!vals) return oom("spmm_bsr");
+    F32Matrix bm;
+    if (!as_f32(b, s, &bm)) return oom("spmm_bsr");
+    bool direct = c->dtype == S4J_F32 && (c->strides[1] == 1 || n == 1);
+    float* cbuf = direct ? static_cast<float*>(c->data) : s.take<float>(m * n);
+    if (!cbuf) return oom("spmm_bsr");
+    int64_t ldc = direct ? (m <= 1 ? n : c->strides[0]) : n;
+    if (!direct && beta != 0.0f) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                cbuf[i * n + j] = static_cast<float>(load_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1]));
+    }
+    int64_t brows = (a->rows + a->block_rows - 1) / a->block_rows;
+    int64_t parts = row_parts(env, brows);
+    int64_t* bounds = s.take<int64_t>(parts + 1);
+    if (!bounds) return oom("spmm_bsr");
+    if (a->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(a->row_ptr), brows, parts, 1, bounds);
+    else balanced_splits(static_cast<const int32_t*>(a->row_ptr), brows, parts, 1, bounds);
+    int64_t col_block = n <= 256 ? n : 128;
+    bsr_job job{a->row_ptr, a->col_idx, a->index_dtype == S4J_I64, vals, a->block_rows, a->block_cols, a->rows, a->cols,
+                bm.data, bm.ld, cbuf, ldc, alpha, beta, n, bounds, col_block, (n + col_block - 1) / col_block};
+    parallel_for(env.threads, parts * job.col_blocks, K->bsr_task, &job);
+    if (!direct) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j) store_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1], cbuf[i * n + j]);
+    }
+    return S4J_OK;
+}
+
+// fp32 weights with contiguous rows only: converting fp16/bf16 weights per call would read all of
+// them, which is what activation sparsity is meant to avoid; those dtypes decline to the oracle.
+template <const isa_kernels* K>
+s4j_status gemv_sparse_x(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const int64_t* active, int64_t count,
+                         s4j_dense* y) {
+    if (wt->dtype != S4J_F32 || (wt->strides[1] != 1 && wt->shape[1] > 1)) return kDeclined;
+    int64_t m = y->shape[0];
+    if (m == 0) return S4J_OK;
+    Scratch s;
+    float* xa = s.take<float>(count);
+    bool direct = y->strides[0] == 1 || m == 1;
+    float* yv = direct ? static_cast<float*>(y->data) : s.take<float>(m);
+    if (!xa || !yv) return oom("gemv_sparse_x");
+    for (int64_t p = 0; p < count; ++p) xa[p] = static_cast<float>(load_any(x->data, x->dtype, active[p] * x->strides[0]));
+    // Chunks of whole cache lines, at least two per thread.
+    int64_t parts = std::max<int64_t>(1, std::min<int64_t>(static_cast<int64_t>(std::max(1, env.threads)) * 2, (m + 63) / 64));
+    int64_t chunk = ((m + parts - 1) / parts + 15) / 16 * 16;
+    gemv_job job{static_cast<const float*>(wt->data), wt->shape[1] > 1 ? wt->strides[0] : std::max<int64_t>(1, wt->strides[0]),
+                 active, xa, count, yv, m, chunk};
+    parallel_for(env.threads, (m + chunk - 1) / chunk, K->gemv_task, &job);
+    if (!direct)
+        for (int64_t i = 0; i < m; ++i) store_any(y->data, y->dtype, i * y->strides[0], yv[i]);
+    return S4J_OK;
+}
+
 constexpr uint32_t kKernelDtypes = dtype_bit(S4J_F32) | dtype_bit(S4J_F16) | dtype_bit(S4J_BF16);
 
 S4J_REGISTER("scalar:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, spmm<&scalar_kernels>);
@@ -237,6 +298,12 @@ S4J_REGISTER("avx2:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_AVX2, kKernelDt
 S4J_REGISTER("avx512:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmm<&avx512_kernels>);
 S4J_REGISTER("avx512:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmv<&avx512_kernels>);
 S4J_REGISTER("avx512:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, sddmm<&avx512_kernels>);
+S4J_REGISTER("scalar:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, spmm_bsr<&scalar_kernels>);
+S4J_REGISTER("avx2:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_AVX2, kKernelDtypes, spmm_bsr<&avx2_kernels>);
+S4J_REGISTER("avx512:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmm_bsr<&avx512_kernels>);
+S4J_REGISTER("scalar:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_SCALAR, dtype_bit(S4J_F32), gemv_sparse_x<&scalar_kernels>);
+S4J_REGISTER("avx2:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX2, dtype_bit(S4J_F32), gemv_sparse_x<&avx2_kernels>);
+S4J_REGISTER("avx512:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX512, dtype_bit(S4J_F32), gemv_sparse_x<&avx512_kernels>);
 
 }  // namespace
 }  // namespace cpu

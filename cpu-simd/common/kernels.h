@@ -65,11 +65,48 @@ struct sddmm_job {
     const int64_t* row_bounds;
 };
 
+// C = alpha * A * B (+ beta * C) for A in BSR (fp32 values), over ranges of block rows and
+// column blocks like spmm_job. Ragged edge blocks are cut at rows / cols.
+struct bsr_job {
+    const void* row_ptr;
+    const void* col_idx;
+    int32_t index64;
+    const float* values;  // nnzb * br * bc
+    int64_t br;
+    int64_t bc;
+    int64_t rows;
+    int64_t cols;
+    const float* b;
+    int64_t ldb;
+    float* c;
+    int64_t ldc;
+    float alpha;
+    float beta;
+    int64_t n;
+    const int64_t* row_bounds;  // over block rows
+    int64_t col_block;
+    int64_t col_blocks;
+};
+
+// y[i] = sum_p xa[p] * wt[active[p], i] for the outputs of one chunk of y (fp32 weights).
+struct gemv_job {
+    const float* wt;  // K x m, row stride ldw
+    int64_t ldw;
+    const int64_t* active;
+    const float* xa;  // the active inputs' values
+    int64_t count;
+    float* y;
+    int64_t m;
+    int64_t chunk;  // outputs per task
+};
+
 struct isa_kernels {
-    const char* name;  // "avx2", "avx512"
+    const char* name;  // "scalar", "avx2", "avx512"
     void (*spmm_task)(const void* job, int64_t task);
     void (*spmv_task)(const void* job, int64_t task);
     void (*sddmm_task)(const void* job, int64_t task);
+    void (*bsr_task)(const void* job, int64_t task);
+    void (*gemv_task)(const void* job, int64_t task);
 };
 
 extern const isa_kernels scalar_kernels;

@@ -24,7 +24,7 @@ inline vec vgather32(const float* base, const int32_t* idx) { return base[*idx];
 
 }  // namespace
 
-const isa_kernels scalar_kernels = {"scalar", spmm_task, spmv_task, sddmm_task};
+const isa_kernels scalar_kernels = {"scalar", spmm_task, spmv_task, sddmm_task, bsr_task, gemv_task};
 
 }  // namespace cpu
 }  // namespace s4j

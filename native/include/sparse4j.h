@@ -65,7 +65,9 @@ enum s4j_op_code {
     S4J_OP_SPMV_CSR = 1,  /* y = op(A) * x, A CSR */
     S4J_OP_SDDMM_CSR = 2, /* out(i,j) = (A * B)(i,j) on the pattern's nonzeros */
     S4J_OP_GEMM = 3,      /* C = A * B, dense */
-    S4J_OP_COUNT = 4
+    S4J_OP_SPMM_BSR = 4,  /* C = A * B, A BSR */
+    S4J_OP_GEMV_SPARSE_X = 5, /* y = W * x, W dense, x sparse (activation sparsity) */
+    S4J_OP_COUNT = 6
 };
 typedef int32_t s4j_op;
 
@@ -235,6 +237,17 @@ s4j_status s4j_spmv_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
  * out shares pattern's structure (same rows/cols/nnz, row_ptr, col_idx), its values are written. */
 s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const s4j_dense* b,
                          const s4j_csr* pattern, s4j_csr* out);
+/* C = alpha * A * B + beta * C with A in BSR; A's values, B and C share one float dtype. */
+s4j_status s4j_spmm_bsr(s4j_context ctx, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c);
+
+/* Activation-sparse GEMV: y = W * x where most of x is zero, so only the active inputs are read.
+ * The weight comes transposed, wt = W^T (K x M, rows contiguous: row j is column j of W), so each
+ * active input reads one contiguous row and the cost falls with the fraction of active inputs.
+ * The active inputs are those with |x_j| > threshold; when top_k > 0, only the top_k largest |x_j|
+ * among them (ties broken by the lower index). x and y are rank-1 of wt's dtype. */
+s4j_status s4j_gemv_sparse_x(s4j_context ctx, const s4j_dense* wt, const s4j_dense* x, float threshold, int64_t top_k,
+                             s4j_dense* y);
+
 /* C = alpha * A * B + beta * C, dense rank-2. */
 s4j_status s4j_gemm(s4j_context ctx, float alpha, const s4j_dense* a, const s4j_dense* b, float beta,
                     s4j_dense* c);

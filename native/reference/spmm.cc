@@ -99,3 +99,68 @@ S4J_REGISTER("ref:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_REFERENCE, kFloatDty
 
 }  // namespace
 }  // namespace s4j
+
+namespace s4j {
+namespace {
+
+template <typename T, typename I>
+void spmm_bsr(float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c) {
+    const I* rp = static_cast<const I*>(a->row_ptr);
+    const I* ci = static_cast<const I*>(a->col_idx);
+    const T* av = static_cast<const T*>(a->values);
+    const T* bv = static_cast<const T*>(b->data);
+    T* cv = static_cast<T*>(c->data);
+    int64_t br = a->block_rows, bc = a->block_cols, bsize = br * bc, n = c->shape[1];
+    int64_t brows = (a->rows + br - 1) / br;
+    std::vector<double> acc(static_cast<size_t>(a->rows * n), 0.0);
+    for (int64_t bi = 0; bi < brows; ++bi)
+        for (int64_t k = rp[bi]; k < rp[bi + 1]; ++k)
+            for (int64_t r = 0; r < br && bi * br + r < a->rows; ++r)
+                for (int64_t q = 0; q < bc && ci[k] * bc + q < a->cols; ++q) {
+                    double v = load(av, k * bsize + r * bc + q);
+                    int64_t in_row = ci[k] * bc + q, out_row = bi * br + r;
+                    for (int64_t j = 0; j < n; ++j) acc[out_row * n + j] += v * load(bv, in_row * b->strides[0] + j * b->strides[1]);
+                }
+    for (int64_t i = 0; i < a->rows; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+            int64_t off = i * c->strides[0] + j * c->strides[1];
+            double old = beta == 0.0f ? 0.0 : load(cv, off);
+            store(cv, off, blend(alpha, acc[i * n + j], beta, old));
+        }
+}
+
+s4j_status ref_spmm_bsr(const exec_env&, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c) {
+    with_float_type(a->value_dtype, [&](auto* vt) {
+        with_index_type(a->index_dtype, [&](auto* it) {
+            spmm_bsr<std::remove_pointer_t<decltype(vt)>, std::remove_pointer_t<decltype(it)>>(alpha, a, b, beta, c);
+        });
+    });
+    return S4J_OK;
+}
+
+template <typename T>
+void gemv_sparse_x(const s4j_dense* wt, const s4j_dense* x, const int64_t* active, int64_t count, s4j_dense* y) {
+    const T* w = static_cast<const T*>(wt->data);
+    const T* xv = static_cast<const T*>(x->data);
+    T* yv = static_cast<T*>(y->data);
+    for (int64_t i = 0; i < y->shape[0]; ++i) {
+        double acc = 0.0;
+        for (int64_t p = 0; p < count; ++p) {
+            int64_t j = active[p];
+            acc += load(w, j * wt->strides[0] + i * wt->strides[1]) * load(xv, j * x->strides[0]);
+        }
+        store(yv, i * y->strides[0], acc);
+    }
+}
+
+s4j_status ref_gemv_sparse_x(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const int64_t* active, int64_t count,
+                             s4j_dense* y) {
+    with_float_type(wt->dtype, [&](auto* vt) { gemv_sparse_x<std::remove_pointer_t<decltype(vt)>>(wt, x, active, count, y); });
+    return S4J_OK;
+}
+
+S4J_REGISTER("ref:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_REFERENCE, kFloatDtypes, ref_spmm_bsr);
+S4J_REGISTER("ref:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_REFERENCE, kFloatDtypes, ref_gemv_sparse_x);
+
+}  // namespace
+}  // namespace s4j

@@ -26,6 +26,8 @@ const char* op_name(s4j_op op) {
         case S4J_OP_SPMV_CSR: return "spmv_csr";
         case S4J_OP_SDDMM_CSR: return "sddmm_csr";
         case S4J_OP_GEMM: return "gemm";
+        case S4J_OP_SPMM_BSR: return "spmm_bsr";
+        case S4J_OP_GEMV_SPARSE_X: return "gemv_sparse_x";
         default: return "unknown";
     }
 }

@@ -172,6 +172,11 @@ using spmv_fn = s4j_status (*)(const exec_env&, int32_t trans_a, float alpha, co
                                const s4j_dense* x, float beta, s4j_dense* y);
 using sddmm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a, const s4j_dense* b,
                                 const s4j_csr* pattern, s4j_csr* out);
+using spmm_bsr_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta,
+                                   s4j_dense* c);
+// active: the indices of x to use, ascending (selected by the entry point), count of them.
+using gemv_sparse_x_fn = s4j_status (*)(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const int64_t* active,
+                                        int64_t count, s4j_dense* y);
 using gemm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a, const s4j_dense* b,
                                float beta, s4j_dense* c);
 

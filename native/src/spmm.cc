@@ -2,6 +2,10 @@
 // implementation the dispatch table picks for the context.
 #include "internal.h"
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 namespace s4j {
 namespace {
 
@@ -102,6 +106,91 @@ s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const
                             {"the pattern's col_idx", array_span(pattern->col_idx, pattern->nnz, pattern->index_dtype)},
                             {"the pattern's values", array_span(pattern->values, pattern->nnz, pattern->value_dtype)}}));
     return run_op<sddmm_fn>(ctx, S4J_OP_SDDMM_CSR, a->dtype, alpha, a, b, pattern, out);
+}
+
+}  // extern "C"
+
+extern "C" {
+
+s4j_status s4j_spmm_bsr(s4j_context ctx, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c) {
+    if (!ctx) return fail(S4J_INVALID_ARGUMENT, "spmm_bsr: context is null");
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "spmm_bsr: A is null");
+    if (a->block_rows <= 0 || a->block_cols <= 0)
+        return fail(S4J_INVALID_FORMAT, "spmm_bsr: block shape %lldx%lld must be positive", (long long)a->block_rows,
+                    (long long)a->block_cols);
+    if (!a->row_ptr || (a->nnzb > 0 && (!a->col_idx || !a->values)))
+        return fail(S4J_INVALID_ARGUMENT, "spmm_bsr: A's arrays are null");
+    if (!is_float_dtype(a->value_dtype)) return fail(S4J_INVALID_ARGUMENT, "spmm_bsr: value dtype %s is not a float type", dtype_name(a->value_dtype));
+    if (!is_index_dtype(a->index_dtype)) return fail(S4J_INVALID_FORMAT, "spmm_bsr: index dtype must be i32 or i64");
+    S4J_TRY(check_block_size("spmm_bsr: A", a->block_rows, a->block_cols, a->nnzb, a->value_dtype));
+    S4J_TRY(check_dense(b, "spmm_bsr: B", 2));
+    S4J_TRY(check_dense(c, "spmm_bsr: C", 2));
+    if (b->shape[0] != a->cols)
+        return fail(S4J_SHAPE_MISMATCH, "spmm_bsr: A is %lldx%lld but B has %lld rows", (long long)a->rows, (long long)a->cols,
+                    (long long)b->shape[0]);
+    if (c->shape[0] != a->rows || c->shape[1] != b->shape[1])
+        return fail(S4J_SHAPE_MISMATCH, "spmm_bsr: C is %lldx%lld, expected %lldx%lld", (long long)c->shape[0], (long long)c->shape[1],
+                    (long long)a->rows, (long long)b->shape[1]);
+    S4J_TRY(same_dtype("spmm_bsr: B", a->value_dtype, b->dtype));
+    S4J_TRY(same_dtype("spmm_bsr: C", a->value_dtype, c->dtype));
+    S4J_TRY(same_device(ctx, "spmm_bsr: A", a->device, a->device_index));
+    S4J_TRY(same_device(ctx, "spmm_bsr: B", b->device, b->device_index));
+    S4J_TRY(same_device(ctx, "spmm_bsr: C", c->device, c->device_index));
+    S4J_TRY(check_no_self_overlap(c, "spmm_bsr: C"));
+    int64_t brows = (a->rows + a->block_rows - 1) / a->block_rows;
+    S4J_TRY(check_disjoint("spmm_bsr", "C", dense_span(c),
+                           {{"B", dense_span(b)}, {"A's row_ptr", array_span(a->row_ptr, brows + 1, a->index_dtype)},
+                            {"A's col_idx", array_span(a->col_idx, a->nnzb, a->index_dtype)},
+                            {"A's values", array_span(a->values, a->nnzb * a->block_rows * a->block_cols, a->value_dtype)}}));
+    return run_op<spmm_bsr_fn>(ctx, S4J_OP_SPMM_BSR, a->value_dtype, alpha, a, b, beta, c);
+}
+
+s4j_status s4j_gemv_sparse_x(s4j_context ctx, const s4j_dense* wt, const s4j_dense* x, float threshold, int64_t top_k,
+                             s4j_dense* y) {
+    S4J_GUARD_BEGIN
+    if (!ctx) return fail(S4J_INVALID_ARGUMENT, "gemv_sparse_x: context is null");
+    S4J_TRY(check_dense(wt, "gemv_sparse_x: W^T", 2));
+    S4J_TRY(check_dense(x, "gemv_sparse_x: x", 1));
+    S4J_TRY(check_dense(y, "gemv_sparse_x: y", 1));
+    if (!is_float_dtype(wt->dtype)) return fail(S4J_INVALID_ARGUMENT, "gemv_sparse_x: dtype %s is not a float type", dtype_name(wt->dtype));
+    if (x->shape[0] != wt->shape[0])
+        return fail(S4J_SHAPE_MISMATCH, "gemv_sparse_x: W^T is %lldx%lld (K x M) but x has %lld entries", (long long)wt->shape[0],
+                    (long long)wt->shape[1], (long long)x->shape[0]);
+    if (y->shape[0] != wt->shape[1])
+        return fail(S4J_SHAPE_MISMATCH, "gemv_sparse_x: y has %lld entries, expected %lld", (long long)y->shape[0], (long long)wt->shape[1]);
+    if (!(threshold >= 0.0f)) return fail(S4J_INVALID_ARGUMENT, "gemv_sparse_x: threshold must be >= 0, got %g", threshold);
+    if (top_k < 0) return fail(S4J_INVALID_ARGUMENT, "gemv_sparse_x: top_k must be >= 0, got %lld", (long long)top_k);
+    S4J_TRY(same_dtype("gemv_sparse_x: x", wt->dtype, x->dtype));
+    S4J_TRY(same_dtype("gemv_sparse_x: y", wt->dtype, y->dtype));
+    S4J_TRY(same_device(ctx, "gemv_sparse_x: W^T", wt->device, wt->device_index));
+    S4J_TRY(same_device(ctx, "gemv_sparse_x: x", x->device, x->device_index));
+    S4J_TRY(same_device(ctx, "gemv_sparse_x: y", y->device, y->device_index));
+    S4J_TRY(check_no_self_overlap(y, "gemv_sparse_x: y"));
+    S4J_TRY(check_disjoint("gemv_sparse_x", "y", dense_span(y), {{"W^T", dense_span(wt)}, {"x", dense_span(x)}}));
+    // Select the active inputs once here, so every implementation sees the same set.
+    std::vector<int64_t> active;
+    std::vector<float> mag;
+    for (int64_t j = 0; j < x->shape[0]; ++j) {
+        float v = std::fabs(static_cast<float>(load_any(x->data, x->dtype, j * x->strides[0])));
+        if (v > threshold || std::isnan(v)) {
+            active.push_back(j);
+            mag.push_back(std::isnan(v) ? INFINITY : v);
+        }
+    }
+    if (top_k > 0 && static_cast<int64_t>(active.size()) > top_k) {
+        std::vector<int64_t> order(active.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+        std::nth_element(order.begin(), order.begin() + top_k, order.end(), [&](int64_t p, int64_t q) {
+            return mag[p] > mag[q] || (mag[p] == mag[q] && active[p] < active[q]);
+        });
+        std::vector<int64_t> kept;
+        for (int64_t i = 0; i < top_k; ++i) kept.push_back(active[order[i]]);
+        std::sort(kept.begin(), kept.end());
+        active.swap(kept);
+    }
+    return run_op<gemv_sparse_x_fn>(ctx, S4J_OP_GEMV_SPARSE_X, wt->dtype, wt, x, static_cast<const int64_t*>(active.data()),
+                                    static_cast<int64_t>(active.size()), y);
+    S4J_GUARD_END
 }
 
 }  // extern "C"

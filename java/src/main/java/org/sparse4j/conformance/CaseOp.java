@@ -16,6 +16,10 @@ public enum CaseOp {
     SDDMM,
     /** dense C = A·B. */
     GEMM,
+    /** C = A·B, A in BSR (block shape from the shape's index: 4x4, 8x8, 16x16, 32x32 or 4x8). */
+    SPMM_BSR,
+    /** y = W·x over the active inputs of a sparse x (threshold, and top-k on some shapes). */
+    GEMV_SPARSE_X,
     /** dense → COO → CSR → BSR → CSC → dense is the identity. */
     ROUNDTRIP;
 

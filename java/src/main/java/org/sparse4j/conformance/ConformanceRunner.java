@@ -15,6 +15,7 @@ import org.sparse4j.format.Bsr;
 import org.sparse4j.format.Coo;
 import org.sparse4j.format.Csc;
 import org.sparse4j.format.Csr;
+import org.sparse4j.ops.ActivationSparse;
 import org.sparse4j.ops.Gemm;
 import org.sparse4j.ops.Sddmm;
 import org.sparse4j.ops.Spmm;
@@ -70,6 +71,8 @@ public final class ConformanceRunner {
             case SPMV, SPMV_T -> Op.SPMV_CSR;
             case SDDMM -> Op.SDDMM_CSR;
             case GEMM -> Op.GEMM;
+            case SPMM_BSR -> Op.SPMM_BSR;
+            case GEMV_SPARSE_X -> Op.GEMV_SPARSE_X;
             case ROUNDTRIP -> null;
         };
     }
@@ -115,6 +118,32 @@ public final class ConformanceRunner {
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
                 Tensor out = Gemm.mul(ctx, a, b);
                 yield compareGemm(c, a.toDoubleArray(), b.toDoubleArray(), out.toDoubleArray());
+            }
+            case SPMM_BSR -> {
+                Csr csr = csr(c.m(), c.k(), c, rng);
+                long[][] blocks = {{4, 4}, {8, 8}, {16, 16}, {32, 32}, {4, 8}};
+                long[] blk = blocks[(int) (variant % blocks.length)];
+                Bsr a = csr.toBsr(blk[0], blk[1]);
+                Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
+                if (!stridedOut) {
+                    yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), Spmm.mul(ctx, a, b).toDoubleArray(), null);
+                }
+                Tensor out = denseOperand(c.m(), c.n(), dt, rng, true);
+                double[] old = out.toDoubleArray();
+                Spmm.mulInto(ctx, out, ALPHA, a, b, BETA);
+                yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), out.toDoubleArray(), old);
+            }
+            case GEMV_SPARSE_X -> {
+                Tensor w = denseOperand(c.m(), c.k(), dt, rng, stridedB);
+                Tensor x = Tensor.of(Problem.sparseVector(c.k(), c.density(), rng), dt);
+                float threshold = variant % 2 == 0 ? 0f : 0.75f;
+                double[] xv = x.toDoubleArray();
+                long active = java.util.Arrays.stream(xv).filter(v -> (float) Math.abs(v) > threshold).count();
+                long topK = stridedOut ? Math.max(1, active / 2) : 0;
+                try (ActivationSparse.Weights prepared = ActivationSparse.prepare(w)) {
+                    Tensor y = ActivationSparse.gemv(ctx, prepared, x, threshold, topK);
+                    yield compareGemv(c, w.toDoubleArray(), xv, threshold, topK, y.toDoubleArray());
+                }
             }
             case ROUNDTRIP -> roundTrip(c, rng);
         };
@@ -202,6 +231,36 @@ public final class ConformanceRunner {
         }
         Check check = new Check(Tolerance.of(c.dtype(), k));
         check.values(expected, magnitude, actual, n);
+        return check;
+    }
+
+    /** The selection rule of the op, in Java: |x_j| > threshold, then the top k by |x_j|, lower index first on ties. */
+    private static Check compareGemv(ConformanceCase c, double[] w, double[] x, float threshold, long topK, double[] actual) {
+        java.util.List<Integer> active = new java.util.ArrayList<>();
+        for (int j = 0; j < x.length; j++) {
+            if ((float) Math.abs(x[j]) > threshold) {
+                active.add(j);
+            }
+        }
+        if (topK > 0 && active.size() > topK) {
+            active.sort((p, q) -> {
+                int byMagnitude = Float.compare((float) Math.abs(x[q]), (float) Math.abs(x[p]));
+                return byMagnitude != 0 ? byMagnitude : Integer.compare(p, q);
+            });
+            active = new java.util.ArrayList<>(active.subList(0, (int) topK));
+        }
+        int m = (int) c.m(), k = (int) c.k();
+        double[] expected = new double[m];
+        double[] magnitude = new double[m];
+        for (int i = 0; i < m; i++) {
+            for (int j : active) {
+                double term = w[i * k + j] * x[j];
+                expected[i] += term;
+                magnitude[i] += Math.abs(term);
+            }
+        }
+        Check check = new Check(Tolerance.of(c.dtype(), active.size()));
+        check.values(expected, magnitude, actual, 1);
         return check;
     }
 

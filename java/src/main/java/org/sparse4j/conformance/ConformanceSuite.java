@@ -35,7 +35,8 @@ public final class ConformanceSuite {
             new Shape(130, 200, 300, 0.03, Pattern.POWER_LAW),
             new Shape(257, 129, 70, 0.08, Pattern.LONG_ROW),
             // K past the SpMM panel height (2048 B rows per panel at this width): several panels.
-            new Shape(40, 4500, 300, 0.01, Pattern.RANDOM));
+            new Shape(40, 4500, 300, 0.01, Pattern.RANDOM),
+            new Shape(64, 80, 20, 0.9, Pattern.BLOCK_DIAGONAL));
 
     private static final List<DType> DTYPES = List.of(DType.F32, DType.F16, DType.BF16, DType.F64);
 
@@ -47,7 +48,7 @@ public final class ConformanceSuite {
                     Shape sh = SHAPES.get(s);
                     DType index = s % 2 == 0 ? DType.I32 : DType.I64;
                     long n = switch (op) {
-                        case SPMV, SPMV_T -> 1;
+                        case SPMV, SPMV_T, GEMV_SPARSE_X -> 1;
                         case ROUNDTRIP -> 1 + (sh.n() % 4);  // block rows; block columns are one more
                         default -> sh.n();
                     };

@@ -13,7 +13,9 @@ public enum Pattern {
     /** Row lengths drawn from a power law (a few very long rows). */
     POWER_LAW,
     /** Structure at the given density, every stored value an explicit zero. */
-    ZERO_VALUES;
+    ZERO_VALUES,
+    /** Entries only in 16x16 diagonal blocks (Monarch-style block-diagonal), at the given density. */
+    BLOCK_DIAGONAL;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -33,6 +33,9 @@ final class Problem {
                 default -> density;
             };
             for (long j = 0; j < cols; j++) {
+                if (pattern == Pattern.BLOCK_DIAGONAL && i / 16 != j / 16) {
+                    continue;
+                }
                 if (p > 0 && rng.nextDouble() < p) {
                     cols_.add(j);
                     vals.add(pattern == Pattern.ZERO_VALUES ? 0.0 : nonzero(rng));
@@ -57,8 +60,17 @@ final class Problem {
         return d;
     }
 
+    /** A length-n vector with about density·n nonzeros (the active inputs), the rest exactly zero. */
+    static double[] sparseVector(long n, double density, SplittableRandom rng) {
+        double[] v = new double[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rng.nextDouble() < density ? nonzero(rng) : 0.0;
+        }
+        return v;
+    }
+
     /** A value in ±[0.5, 1): never zero, so dense and sparse views agree on the structure. */
-    private static double nonzero(SplittableRandom rng) {
+    static double nonzero(SplittableRandom rng) {
         double v = 0.5 + 0.5 * rng.nextDouble();
         return rng.nextBoolean() ? v : -v;
     }

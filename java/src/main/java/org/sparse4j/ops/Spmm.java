@@ -3,6 +3,7 @@ package org.sparse4j.ops;
 import org.sparse4j.Context;
 import org.sparse4j.ShapeMismatchException;
 import org.sparse4j.Tensor;
+import org.sparse4j.format.Bsr;
 import org.sparse4j.format.Csr;
 import org.sparse4j.internal.Native;
 import org.sparse4j.nativeapi.Sparse4jNative;
@@ -77,6 +78,56 @@ public final class Spmm {
         try {
             Native.check(Sparse4jNative.s4j_spmm_csr(Operands.context(ctx).handle(), trans ? 1 : 0, alpha, a.descriptor(),
                     b.descriptor(), beta, c.descriptor()));
+        } finally {
+            Operands.keepAlive(a, b, c);
+        }
+    }
+
+    /** A·B for A in BSR, in a new tensor (rows(A) × cols(B)). */
+    public static Tensor mul(Bsr a, Tensor b) {
+        return mul(null, a, b);
+    }
+
+    public static Tensor mul(Context ctx, Bsr a, Tensor b) {
+        checkBsr(a, b);
+        Tensor c = Tensor.zeros(a.valueType(), a.rows(), b.shape(1));
+        try {
+            runBsr(ctx, 1f, a, b, 0f, c);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** out = alpha·A·B + beta·out for A in BSR. */
+    public static void mulInto(Context ctx, Tensor out, float alpha, Bsr a, Tensor b, float beta) {
+        checkBsr(a, b);
+        Operands.output(out, "output", 2);
+        if (out.shape(0) != a.rows() || out.shape(1) != b.shape(1)) {
+            throw new ShapeMismatchException("output is " + out.shape(0) + "x" + out.shape(1) + ", expected " + a.rows() + "x" + b.shape(1));
+        }
+        if (out.dtype() != a.valueType()) {
+            throw new ShapeMismatchException("output has dtype " + out.dtype() + " but the sparse values are " + a.valueType());
+        }
+        runBsr(ctx, alpha, a, b, beta, out);
+    }
+
+    private static void checkBsr(Bsr a, Tensor b) {
+        Operands.requireNonNull(a, "A");
+        Operands.dense(b, "B", 2);
+        if (b.shape(0) != a.cols()) {
+            throw new ShapeMismatchException("A is " + a.rows() + "x" + a.cols() + " but B has " + b.shape(0) + " rows");
+        }
+        if (b.dtype() != a.valueType()) {
+            throw new ShapeMismatchException("B has dtype " + b.dtype() + " but the sparse values are " + a.valueType());
+        }
+    }
+
+    private static void runBsr(Context ctx, float alpha, Bsr a, Tensor b, float beta, Tensor c) {
+        try {
+            Native.check(Sparse4jNative.s4j_spmm_bsr(Operands.context(ctx).handle(), alpha, a.descriptor(), b.descriptor(), beta,
+                    c.descriptor()));
         } finally {
             Operands.keepAlive(a, b, c);
         }

@@ -64,7 +64,7 @@ class OpsTest {
             assertThrows(ShapeMismatchException.class, () -> Spmm.mul(a, Tensor.zeros(DType.F64, 3, 2)));
             assertThrows(ShapeMismatchException.class, () -> Spmm.mul(a, Tensor.zeros(DType.F32, 3)));
             assertThrows(ShapeMismatchException.class, () -> Spmm.mulInto(Tensor.zeros(DType.F32, 2, 2), a, Tensor.zeros(DType.F32, 3, 2)));
-            assertThrows(InvalidArgumentException.class, () -> Spmm.mul(null, Tensor.zeros(DType.F32, 3, 2)));
+            assertThrows(InvalidArgumentException.class, () -> Spmm.mul((Csr) null, Tensor.zeros(DType.F32, 3, 2)));
             assertThrows(InvalidArgumentException.class, () -> Spmm.mul(a, null));
             Tensor closed = Tensor.zeros(DType.F32, 3, 2);
             closed.close();
