@@ -113,10 +113,25 @@ bool prepare_sparse(const s4j_csr* a, int32_t trans, Scratch& s, Sparse* out) {
 }
 
 template <const isa_kernels* K>
+s4j_status spmv(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* x, float beta,
+                s4j_dense* y);
+
+// A rank-2 operand with one column seen as a vector.
+s4j_dense column(const s4j_dense* d) {
+    s4j_dense v = *d;
+    v.rank = 1;
+    return v;
+}
+
+template <const isa_kernels* K>
 s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
                 s4j_dense* c) {
     int64_t m = c->shape[0], n = c->shape[1];
     if (m == 0 || n == 0) return S4J_OK;
+    if (n == 1) {  // one column (batch-1 decoding): the SpMV kernel gathers x instead of broadcasting A
+        s4j_dense x = column(b), y = column(c);
+        return spmv<K>(env, trans, alpha, a, &x, beta, &y);
+    }
     Scratch s;
     Sparse sp;
     bool ok = a->index_dtype == S4J_I64 ? prepare_sparse<int64_t>(a, trans, s, &sp) : prepare_sparse<int32_t>(a, trans, s, &sp);

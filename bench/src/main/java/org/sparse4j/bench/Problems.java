@@ -62,6 +62,37 @@ final class Problems {
         return new CsrArrays(rows, cols, rowPtr, java.util.Arrays.copyOf(colIdx, nnz), java.util.Arrays.copyOf(values, nnz));
     }
 
+    /**
+     * Block-structured sparsity: whole br×bc blocks kept with probability 1 − sparsity (values dense
+     * inside), as left by block pruning; returned as CSR arrays.
+     */
+    static CsrArrays blockSparse(int rows, int cols, int br, int bc, double sparsity, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int brows = (rows + br - 1) / br, bcols = (cols + bc - 1) / bc;
+        boolean[] keep = new boolean[brows * bcols];
+        long kept = 0;
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = rng.nextDouble() >= sparsity;
+            kept += keep[i] ? 1 : 0;
+        }
+        int[] rowPtr = new int[rows + 1];
+        int[] colIdx = new int[(int) Math.min(Integer.MAX_VALUE - 8, kept * br * bc)];
+        float[] values = new float[colIdx.length];
+        int nnz = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int bj = 0; bj < bcols; bj++) {
+                if (keep[(i / br) * bcols + bj]) {
+                    for (int j = bj * bc; j < Math.min(cols, (bj + 1) * bc); j++) {
+                        colIdx[nnz] = j;
+                        values[nnz++] = (float) rng.nextDouble(-1, 1);
+                    }
+                }
+            }
+            rowPtr[i + 1] = nnz;
+        }
+        return new CsrArrays(rows, cols, rowPtr, java.util.Arrays.copyOf(colIdx, nnz), java.util.Arrays.copyOf(values, nnz));
+    }
+
     static float[] dense(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] d = new float[n];

@@ -46,7 +46,7 @@ public class SpmmBenchmark {
     @Param({"0.5", "0.7", "0.8", "0.9", "0.95", "0.99"})
     double sparsity;
 
-    @Param({"uniform"})
+    @Param({"uniform", "powerlaw"})
     String pattern;
 
     private Context ctx;

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Turns the JMH JSON files in bench/results (or the folder given) into bench/results/README.md and PNG plots.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+java -Djava.awt.headless=true -cp "$top/bench/target/benchmarks.jar" org.sparse4j.bench.Report "${1:-$top/bench/results}"

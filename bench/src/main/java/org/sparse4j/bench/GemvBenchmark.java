@@ -1,0 +1,87 @@
+package org.sparse4j.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.sparse4j.Context;
+import org.sparse4j.DType;
+import org.sparse4j.Tensor;
+import org.sparse4j.ops.ActivationSparse;
+
+/**
+ * Decoding-time GEMVs on a 4096x11008 (down-projection) weight: activation-sparse GEMV at a given
+ * fraction of active inputs against oneDNN dense GEMV, in one run.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx12g"})
+public class GemvBenchmark {
+    static final int M = 4096;
+    static final int K = 11008;
+
+    @Param({"0.05", "0.1", "0.25", "0.5", "0.9"})
+    double active;
+
+    private Context ctx;
+    private Tensor w;
+    private ActivationSparse.Weights prepared;
+    private Tensor x;
+    private Tensor xColumn;
+    private Tensor y;
+    private Tensor yColumn;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ctx = Context.cpu();
+        w = Problems.denseTensor(M, K, 1);
+        prepared = ActivationSparse.prepare(w);
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] xv = new float[K];
+        for (int j = 0; j < K; j++) {
+            xv[j] = rng.nextDouble() < active ? (float) rng.nextDouble(0.5, 1) : (float) rng.nextDouble(-0.01, 0.01);
+        }
+        x = Tensor.of(xv);
+        xColumn = Tensor.of(xv, K, 1);
+        y = Tensor.zeros(DType.F32, M);
+        yColumn = Tensor.zeros(DType.F32, M, 1);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        for (AutoCloseable c : new AutoCloseable[] {prepared, w, x, xColumn, y, yColumn, ctx}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Inputs below 0.05 in magnitude are treated as zero (TEAL-style thresholding). */
+    @Benchmark
+    public Tensor sparse4jActivationSparse() {
+        ActivationSparse.gemvInto(ctx, y, prepared, x, 0.05f, 0);
+        return y;
+    }
+
+    @Benchmark
+    public Tensor onednnDenseGemv() {
+        Peers.onednnGemm(w, xColumn, yColumn);
+        return yColumn;
+    }
+}
