@@ -21,16 +21,18 @@ import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmv;
 
 /**
- * CSR SpMV of a 50%-sparse 4096x11008 weight (176 MiB of values and indices, past every cache),
- * and a STREAM triad measuring this machine's memory bandwidth in the same run: the report divides
- * the bytes SpMV must move by its time and compares with the triad's bandwidth.
+ * CSR SpMV of a 50%-sparse 16384x16384 matrix (about 1 GiB of values and indices, several times
+ * any last-level cache), and a STREAM triad measuring this machine's memory bandwidth in the same
+ * run: the report divides the bytes SpMV must move by its time and compares with the triad's.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx12g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx16g"})
 public class BandwidthBenchmark {
+    static final int SIZE = 16384;
+
     /** SpMV of a 50%-sparse 4096x11008 CSR weight, and the triad that gives the machine's bandwidth. */
     @State(Scope.Benchmark)
     public static class Data {
@@ -46,10 +48,10 @@ public class BandwidthBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             ctx = Context.cpu();
-            a = Problems.sparse(GemvBenchmark.M, GemvBenchmark.K, 0.5, "uniform", 5).toCsr();
-            x = Tensor.of(Problems.dense(GemvBenchmark.K, 9));
-            y = Tensor.zeros(DType.F32, GemvBenchmark.M);
-            int n = 1 << 25;  // 3 arrays of 128 MiB: far past every cache
+            a = Problems.sparse(SIZE, SIZE, 0.5, "uniform", 5).toCsr();
+            x = Tensor.of(Problems.dense(SIZE, 9));
+            y = Tensor.zeros(DType.F32, SIZE);
+            int n = 1 << 27;  // 3 arrays of 512 MiB: far past every cache
             ta = new float[n];
             tb = Problems.dense(n, 1);
             tc = Problems.dense(n, 2);

@@ -139,13 +139,14 @@ public final class Report {
             Point triad = find(points, "streamTriad");
             Point spmv = find(points, "sparse4jSpmv50");
             if (triad != null && spmv != null) {
-                double triadBytes = 12.0 * (1 << 25);
-                Problems.CsrArrays a = Problems.sparse(GemvBenchmark.M, GemvBenchmark.K, 0.5, "uniform", 5);
+                double triadBytes = 12.0 * (1 << 27);
+                Problems.CsrArrays a = Problems.sparse(BandwidthBenchmark.SIZE, BandwidthBenchmark.SIZE, 0.5, "uniform", 5);
                 double spmvBytes = a.nnz() * 8.0 + (a.rows() + 1) * 4.0 + a.cols() * 4.0 + a.rows() * 4.0;
                 double triadGbs = triadBytes / (triad.score() * 1e3);
                 double spmvGbs = spmvBytes / (spmv.score() * 1e3);
-                md.append(String.format(Locale.ROOT, "STREAM triad (all threads): **%.1f GB/s**. CSR SpMV (4096x11008, 50%% sparse, "
-                        + "%d nonzeros) moves %.1f MB in %.0f µs: **%.1f GB/s = %.0f%% of the triad bandwidth**.%n%n", triadGbs, a.nnz(),
+                md.append(String.format(Locale.ROOT, "STREAM triad (all threads): **%.1f GB/s**. CSR SpMV (%dx%d, 50%% sparse, "
+                        + "%d nonzeros) moves %.1f MB in %.0f µs: **%.1f GB/s = %.0f%% of the triad bandwidth**.%n%n", triadGbs,
+                        BandwidthBenchmark.SIZE, BandwidthBenchmark.SIZE, a.nnz(),
                         spmvBytes / 1e6, spmv.score(), spmvGbs, 100 * spmvGbs / triadGbs));
             }
         }
