@@ -82,6 +82,41 @@ bool transposed_f32(const s4j_csr* a, const float* vals, Scratch& s, I** rp_out,
     return true;
 }
 
+// The fp32 buffer a kernel writes: the output itself when it is fp32 with unit column stride,
+// else scratch (holding the old values when beta needs them) copied back by finish().
+struct Output {
+    float* data;
+    int64_t ld;
+    bool direct;
+};
+
+bool open_output(const s4j_dense* c, float beta, Scratch& s, Output* out) {
+    bool matrix = c->rank == 2;
+    int64_t m = c->shape[0], n = matrix ? c->shape[1] : 1;
+    bool direct = c->dtype == S4J_F32 && (matrix ? (c->strides[1] == 1 || n == 1) : (c->strides[0] == 1 || m == 1));
+    if (direct) {
+        *out = {static_cast<float*>(c->data), matrix ? (m <= 1 ? n : c->strides[0]) : 1, true};
+        return true;
+    }
+    float* buf = s.take<float>(m * n);
+    if (!buf) return false;
+    if (beta != 0.0f) {
+        for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                buf[i * n + j] = static_cast<float>(load_any(c->data, c->dtype, i * c->strides[0] + (matrix ? j * c->strides[1] : 0)));
+    }
+    *out = {buf, n, false};
+    return true;
+}
+
+void finish(const Output& o, s4j_dense* c) {
+    if (o.direct) return;
+    int64_t m = c->shape[0], n = c->rank == 2 ? c->shape[1] : 1;
+    int64_t col_stride = c->rank == 2 ? c->strides[1] : 0;
+    for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) store_any(c->data, c->dtype, i * c->strides[0] + j * col_stride, o.data[i * n + j]);
+}
+
 int64_t row_parts(const exec_env& env, int64_t rows) {
     int64_t parts = static_cast<int64_t>(std::max(1, env.threads)) * 4;  // slack for uneven rows
     return std::max<int64_t>(1, std::min(parts, rows));
@@ -138,15 +173,8 @@ s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
     if (!ok) return oom("spmm");
     F32Matrix bm;
     if (!as_f32(b, s, &bm)) return oom("spmm");
-    bool direct = c->dtype == S4J_F32 && (c->strides[1] == 1 || n == 1);
-    float* cbuf = direct ? static_cast<float*>(c->data) : s.take<float>(m * n);
-    if (!cbuf) return oom("spmm");
-    int64_t ldc = direct ? (m <= 1 ? n : c->strides[0]) : n;
-    if (!direct && beta != 0.0f) {
-        for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < n; ++j)
-                cbuf[i * n + j] = static_cast<float>(load_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1]));
-    }
+    Output out;
+    if (!open_output(c, beta, s, &out)) return oom("spmm");
     int64_t parts = row_parts(env, m);
     int64_t* bounds = s.take<int64_t>(parts + 1);
     if (!bounds) return oom("spmm");
@@ -164,13 +192,10 @@ s4j_status spmm(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
         cursor = s.take<int64_t>(m * col_blocks);
         if (!cursor) return oom("spmm");
     }
-    spmm_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, bm.data, bm.ld, cbuf, ldc,
+    spmm_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, bm.data, bm.ld, out.data, out.ld,
                  alpha, beta, n, bounds, col_block, col_blocks, kdim, panel_rows, cursor, m};
     parallel_for(env.threads, parts * job.col_blocks, K->spmm_task, &job);
-    if (!direct) {
-        for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < n; ++j) store_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1], cbuf[i * n + j]);
-    }
+    finish(out, c);
     return S4J_OK;
 }
 
@@ -194,20 +219,16 @@ s4j_status spmv(const exec_env& env, int32_t trans, float alpha, const s4j_csr* 
     if (!ok) return oom("spmv");
     const float* xv = vector_f32(x, s);
     if (!xv) return oom("spmv");
-    bool direct = y->dtype == S4J_F32 && (y->strides[0] == 1 || m == 1);
-    float* yv = direct ? static_cast<float*>(y->data) : s.take<float>(m);
-    if (!yv) return oom("spmv");
-    if (!direct && beta != 0.0f)
-        for (int64_t i = 0; i < m; ++i) yv[i] = static_cast<float>(load_any(y->data, y->dtype, i * y->strides[0]));
+    Output yo;
+    if (!open_output(y, beta, s, &yo)) return oom("spmv");
     int64_t parts = row_parts(env, m);
     int64_t* bounds = s.take<int64_t>(parts + 1);
     if (!bounds) return oom("spmv");
     if (a->index_dtype == S4J_I64) balanced_splits(static_cast<const int64_t*>(sp.row_ptr), m, parts, 1, bounds);
     else balanced_splits(static_cast<const int32_t*>(sp.row_ptr), m, parts, 1, bounds);
-    spmv_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, xv, yv, alpha, beta, bounds};
+    spmv_job job{sp.row_ptr, sp.col_idx, a->index_dtype == S4J_I64, sp.values, xv, yo.data, alpha, beta, bounds};
     parallel_for(env.threads, parts, K->spmv_task, &job);
-    if (!direct)
-        for (int64_t i = 0; i < m; ++i) store_any(y->data, y->dtype, i * y->strides[0], yv[i]);
+    finish(yo, y);
     return S4J_OK;
 }
 
@@ -251,15 +272,8 @@ s4j_status spmm_bsr(const exec_env& env, float alpha, const s4j_bsr* a, const s4
     if (!vals) return oom("spmm_bsr");
     F32Matrix bm;
     if (!as_f32(b, s, &bm)) return oom("spmm_bsr");
-    bool direct = c->dtype == S4J_F32 && (c->strides[1] == 1 || n == 1);
-    float* cbuf = direct ? static_cast<float*>(c->data) : s.take<float>(m * n);
-    if (!cbuf) return oom("spmm_bsr");
-    int64_t ldc = direct ? (m <= 1 ? n : c->strides[0]) : n;
-    if (!direct && beta != 0.0f) {
-        for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < n; ++j)
-                cbuf[i * n + j] = static_cast<float>(load_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1]));
-    }
+    Output out;
+    if (!open_output(c, beta, s, &out)) return oom("spmm_bsr");
     int64_t brows = (a->rows + a->block_rows - 1) / a->block_rows;
     int64_t parts = row_parts(env, brows);
     int64_t* bounds = s.take<int64_t>(parts + 1);
@@ -268,12 +282,9 @@ s4j_status spmm_bsr(const exec_env& env, float alpha, const s4j_bsr* a, const s4
     else balanced_splits(static_cast<const int32_t*>(a->row_ptr), brows, parts, 1, bounds);
     int64_t col_block = n <= 256 ? n : 128;
     bsr_job job{a->row_ptr, a->col_idx, a->index_dtype == S4J_I64, vals, a->block_rows, a->block_cols, a->rows, a->cols,
-                bm.data, bm.ld, cbuf, ldc, alpha, beta, n, bounds, col_block, (n + col_block - 1) / col_block};
+                bm.data, bm.ld, out.data, out.ld, alpha, beta, n, bounds, col_block, (n + col_block - 1) / col_block};
     parallel_for(env.threads, parts * job.col_blocks, K->bsr_task, &job);
-    if (!direct) {
-        for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < n; ++j) store_any(c->data, c->dtype, i * c->strides[0] + j * c->strides[1], cbuf[i * n + j]);
-    }
+    finish(out, c);
     return S4J_OK;
 }
 
@@ -287,18 +298,16 @@ s4j_status gemv_sparse_x(const exec_env& env, const s4j_dense* wt, const s4j_den
     if (m == 0) return S4J_OK;
     Scratch s;
     float* xa = s.take<float>(count);
-    bool direct = y->strides[0] == 1 || m == 1;
-    float* yv = direct ? static_cast<float*>(y->data) : s.take<float>(m);
-    if (!xa || !yv) return oom("gemv_sparse_x");
+    Output yo;
+    if (!xa || !open_output(y, 0.0f, s, &yo)) return oom("gemv_sparse_x");
     for (int64_t p = 0; p < count; ++p) xa[p] = static_cast<float>(load_any(x->data, x->dtype, active[p] * x->strides[0]));
     // Chunks of whole cache lines, at least two per thread.
     int64_t parts = std::max<int64_t>(1, std::min<int64_t>(static_cast<int64_t>(std::max(1, env.threads)) * 2, (m + 63) / 64));
     int64_t chunk = ((m + parts - 1) / parts + 15) / 16 * 16;
     gemv_job job{static_cast<const float*>(wt->data), wt->shape[1] > 1 ? wt->strides[0] : std::max<int64_t>(1, wt->strides[0]),
-                 active, xa, count, yv, m, chunk};
+                 active, xa, count, yo.data, m, chunk};
     parallel_for(env.threads, (m + chunk - 1) / chunk, K->gemv_task, &job);
-    if (!direct)
-        for (int64_t i = 0; i < m; ++i) store_any(y->data, y->dtype, i * y->strides[0], yv[i]);
+    finish(yo, y);
     return S4J_OK;
 }
 

@@ -66,13 +66,7 @@ public class BsrBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {csr, bsr, x, y, wDense, ctx}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Problems.closeAll(csr, bsr, x, y, wDense, ctx);
     }
 
     @Benchmark

@@ -63,13 +63,7 @@ public class GemvBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {prepared, w, x, xColumn, y, yColumn, ctx}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Problems.closeAll(prepared, w, x, xColumn, y, yColumn, ctx);
     }
 
     /** Inputs below 0.05 in magnitude are treated as zero (TEAL-style thresholding). */

@@ -57,13 +57,7 @@ public class LlmShapesBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {w, x, y, wDense, ctx}) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        Problems.closeAll(w, x, y, wDense, ctx);
     }
 
     @Benchmark

@@ -93,6 +93,17 @@ final class Problems {
         return new CsrArrays(rows, cols, rowPtr, java.util.Arrays.copyOf(colIdx, nnz), java.util.Arrays.copyOf(values, nnz));
     }
 
+    /** Closes benchmark state in a tear-down; a failure to close is a failed benchmark. */
+    static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     static float[] dense(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         float[] d = new float[n];
