@@ -32,6 +32,19 @@ inline vec vgather32(const float* base, const int32_t* idx) {
     return _mm256_i32gather_ps(base, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx)), 4);
 }
 
+// 16-bit weights widened to fp32: fp16 by F16C, bf16 by a shift into the high half.
+inline __m128i load8_u16(const uint16_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline __m128i load8_u16_tail(const uint16_t* p, int n) {
+    alignas(16) uint16_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < n; ++i) tmp[i] = p[i];
+    return _mm_load_si128(reinterpret_cast<const __m128i*>(tmp));
+}
+inline vec widen_bf16(__m128i h) { return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16)); }
+inline vec vload_f16(const uint16_t* p) { return _mm256_cvtph_ps(load8_u16(p)); }
+inline vec vload_f16_tail(const uint16_t* p, int n) { return _mm256_cvtph_ps(load8_u16_tail(p, n)); }
+inline vec vload_bf16(const uint16_t* p) { return widen_bf16(load8_u16(p)); }
+inline vec vload_bf16_tail(const uint16_t* p, int n) { return widen_bf16(load8_u16_tail(p, n)); }
+
 #include "../common/inner_loops.inc"
 
 }  // namespace

@@ -25,6 +25,15 @@ inline vec vgather32(const float* base, const int32_t* idx) {
     return _mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4);
 }
 
+// 16-bit weights widened to fp32: fp16 by the AVX-512 conversion, bf16 by a shift into the high half.
+inline __m256i load16_u16(const uint16_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+inline __m256i load16_u16_tail(const uint16_t* p, int n) { return _mm256_maskz_loadu_epi16(tail_mask(n), p); }
+inline vec widen_bf16(__m256i h) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); }
+inline vec vload_f16(const uint16_t* p) { return _mm512_cvtph_ps(load16_u16(p)); }
+inline vec vload_f16_tail(const uint16_t* p, int n) { return _mm512_cvtph_ps(load16_u16_tail(p, n)); }
+inline vec vload_bf16(const uint16_t* p) { return widen_bf16(load16_u16(p)); }
+inline vec vload_bf16_tail(const uint16_t* p, int n) { return widen_bf16(load16_u16_tail(p, n)); }
+
 #include "../common/inner_loops.inc"
 
 }  // namespace

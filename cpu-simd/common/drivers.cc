@@ -288,12 +288,13 @@ s4j_status spmm_bsr(const exec_env& env, float alpha, const s4j_bsr* a, const s4
     return S4J_OK;
 }
 
-// fp32 weights with contiguous rows only: converting fp16/bf16 weights per call would read all of
-// them, which is what activation sparsity is meant to avoid; those dtypes decline to the oracle.
+// Weights with contiguous rows, read in their storage type (fp32, fp16, bf16): converting them per
+// call would read all of them, which is what activation sparsity is meant to avoid.
 template <const isa_kernels* K>
 s4j_status gemv_sparse_x(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const int64_t* active, int64_t count,
                          s4j_dense* y) {
-    if (wt->dtype != S4J_F32 || (wt->strides[1] != 1 && wt->shape[1] > 1)) return kDeclined;
+    if (wt->strides[1] != 1 && wt->shape[1] > 1) return kDeclined;
+    int32_t wtype = wt->dtype == S4J_F16 ? kWeightF16 : wt->dtype == S4J_BF16 ? kWeightBF16 : kWeightF32;
     int64_t m = y->shape[0];
     if (m == 0) return S4J_OK;
     Scratch s;
@@ -304,7 +305,7 @@ s4j_status gemv_sparse_x(const exec_env& env, const s4j_dense* wt, const s4j_den
     // Chunks of whole cache lines, at least two per thread.
     int64_t parts = std::max<int64_t>(1, std::min<int64_t>(static_cast<int64_t>(std::max(1, env.threads)) * 2, (m + 63) / 64));
     int64_t chunk = ((m + parts - 1) / parts + 15) / 16 * 16;
-    gemv_job job{static_cast<const float*>(wt->data), wt->shape[1] > 1 ? wt->strides[0] : std::max<int64_t>(1, wt->strides[0]),
+    gemv_job job{wt->data, wtype, wt->shape[1] > 1 ? wt->strides[0] : std::max<int64_t>(1, wt->strides[0]),
                  active, xa, count, yo.data, m, chunk};
     parallel_for(env.threads, (m + chunk - 1) / chunk, K->gemv_task, &job);
     finish(yo, y);
@@ -325,9 +326,9 @@ S4J_REGISTER("avx512:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CPU_AVX512, kKern
 S4J_REGISTER("scalar:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, spmm_bsr<&scalar_kernels>);
 S4J_REGISTER("avx2:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_AVX2, kKernelDtypes, spmm_bsr<&avx2_kernels>);
 S4J_REGISTER("avx512:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CPU_AVX512, kKernelDtypes, spmm_bsr<&avx512_kernels>);
-S4J_REGISTER("scalar:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_SCALAR, dtype_bit(S4J_F32), gemv_sparse_x<&scalar_kernels>);
-S4J_REGISTER("avx2:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX2, dtype_bit(S4J_F32), gemv_sparse_x<&avx2_kernels>);
-S4J_REGISTER("avx512:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX512, dtype_bit(S4J_F32), gemv_sparse_x<&avx512_kernels>);
+S4J_REGISTER("scalar:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_SCALAR, kKernelDtypes, gemv_sparse_x<&scalar_kernels>);
+S4J_REGISTER("avx2:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX2, kKernelDtypes, gemv_sparse_x<&avx2_kernels>);
+S4J_REGISTER("avx512:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CPU_AVX512, kKernelDtypes, gemv_sparse_x<&avx512_kernels>);
 
 }  // namespace
 }  // namespace cpu

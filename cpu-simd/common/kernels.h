@@ -88,9 +88,14 @@ struct bsr_job {
     int64_t col_blocks;
 };
 
-// y[i] = sum_p xa[p] * wt[active[p], i] for the outputs of one chunk of y (fp32 weights).
+// y[i] = sum_p xa[p] * wt[active[p], i] for the outputs of one chunk of y. The weight stays in
+// its storage type (fp32, fp16 or bf16) and is widened to fp32 as it is loaded, so a call reads
+// only the active rows, in their stored size.
+enum weight_type : int32_t { kWeightF32 = 0, kWeightF16 = 1, kWeightBF16 = 2 };
+
 struct gemv_job {
-    const float* wt;  // K x m, row stride ldw
+    const void* wt;  // K x m, row stride ldw (elements), of weight_type wtype
+    int32_t wtype;
     int64_t ldw;
     const int64_t* active;
     const float* xa;  // the active inputs' values
