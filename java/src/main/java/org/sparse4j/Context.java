@@ -65,6 +65,22 @@ public final class Context implements AutoCloseable {
         return device;
     }
 
+    /**
+     * Queues this context's ops on a CUDA stream (a {@code cudaStream_t}, e.g. from another CUDA
+     * library); null selects the default stream. A CPU context has no stream: a non-null one is an
+     * InvalidArgumentException.
+     */
+    public Context setStream(org.bytedeco.javacpp.Pointer stream) {
+        Native.check(Sparse4jNative.s4j_context_set_stream(handle(), stream));
+        return this;
+    }
+
+    /** The CUDA stream ops are queued on, or null for the default stream (always null on a CPU context). */
+    public org.bytedeco.javacpp.Pointer stream() {
+        org.bytedeco.javacpp.Pointer p = Sparse4jNative.s4j_context_stream(handle());
+        return p == null || p.isNull() ? null : p;
+    }
+
     /** Name of the implementation that ran the last op on this context, "" before any. */
     public String lastImplementation() {
         return Native.string(Sparse4jNative.s4j_context_last_impl(handle()));

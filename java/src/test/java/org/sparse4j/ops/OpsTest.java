@@ -81,6 +81,18 @@ class OpsTest {
     }
 
     @Test
+    void aCpuContextHasNoStream() {
+        try (Context ctx = Context.cpu(1)) {
+            assertEquals(null, ctx.stream());
+            ctx.setStream(null);  // the default stream is fine anywhere
+            org.bytedeco.javacpp.Pointer fake = new org.bytedeco.javacpp.BytePointer(8);
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> ctx.setStream(fake));
+            assertTrue(e.getMessage().contains("no CUDA stream"), e.getMessage());
+            fake.close();
+        }
+    }
+
+    @Test
     void cudaWithoutADeviceSaysWhy() {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.sparse4j.Backends.cudaDeviceCount() == 0, "a CUDA device is present");
         UnsupportedBackendException e = assertThrows(UnsupportedBackendException.class, () -> Context.on(Device.cuda(0)));
