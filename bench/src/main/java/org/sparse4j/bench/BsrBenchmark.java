@@ -14,11 +14,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sparse4j.Context;
-import org.sparse4j.DType;
 import org.sparse4j.Tensor;
 import org.sparse4j.format.Bsr;
-import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmm;
 
 /**
@@ -44,46 +41,37 @@ public class BsrBenchmark {
     @Param({"0.7", "0.9", "0.95"})
     double sparsity;
 
-    private Context ctx;
-    private Csr csr;
+    private Workload work;
     private Bsr bsr;
-    private Tensor x;
-    private Tensor y;
-    private Tensor wDense;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] p = shape.split("x");
-        int rows = Integer.parseInt(p[0]), cols = Integer.parseInt(p[1]);
-        Problems.CsrArrays arrays = Problems.blockSparse(rows, cols, block, block, sparsity, 42);
-        ctx = Context.cpu();
-        csr = arrays.toCsr();
-        bsr = csr.toBsr(block, block);
-        x = Problems.denseTensor(cols, n, 7);
-        y = Tensor.zeros(DType.F32, rows, n);
-        wDense = Tensor.of(arrays.toDense(), rows, cols);
+        int[] d = Workload.dims(shape);
+        work = new Workload(Problems.blockSparse(d[0], d[1], block, block, sparsity, 42), n);
+        bsr = work.w.toBsr(block, block);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Problems.closeAll(csr, bsr, x, y, wDense, ctx);
+        bsr.close();
+        work.close();
     }
 
     @Benchmark
     public Tensor sparse4jBsr() {
-        Spmm.mulInto(ctx, y, 1f, bsr, x, 0f);
-        return y;
+        Spmm.mulInto(work.ctx, work.y, 1f, bsr, work.x, 0f);
+        return work.y;
     }
 
     @Benchmark
     public Tensor sparse4jCsr() {
-        Spmm.mulInto(ctx, y, 1f, csr, x, 0f, false);
-        return y;
+        Spmm.mulInto(work.ctx, work.y, 1f, work.w, work.x, 0f, false);
+        return work.y;
     }
 
     @Benchmark
     public Tensor onednnDense() {
-        Peers.onednnGemm(wDense, x, y);
-        return y;
+        Peers.onednnGemm(work.wDense, work.x, work.y);
+        return work.y;
     }
 }

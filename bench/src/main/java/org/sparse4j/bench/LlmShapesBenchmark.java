@@ -14,10 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sparse4j.Context;
-import org.sparse4j.DType;
 import org.sparse4j.Tensor;
-import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmm;
 
 /** Pruned LLM layers (q/o: 4096x4096, up/gate: 11008x4096, down: 4096x11008) at batch N, sparse4j CSR against oneDNN dense. */
@@ -37,38 +34,28 @@ public class LlmShapesBenchmark {
     @Param({"0.7", "0.9"})
     double sparsity;
 
-    private Context ctx;
-    private Csr w;
-    private Tensor x;
-    private Tensor y;
-    private Tensor wDense;
+    private Workload work;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] p = shape.split("x");
-        int rows = Integer.parseInt(p[0]), cols = Integer.parseInt(p[1]);
-        Problems.CsrArrays arrays = Problems.sparse(rows, cols, sparsity, "uniform", 42);
-        ctx = Context.cpu();
-        w = arrays.toCsr();
-        x = Problems.denseTensor(cols, n, 7);
-        y = Tensor.zeros(DType.F32, rows, n);
-        wDense = Tensor.of(arrays.toDense(), rows, cols);
+        int[] d = Workload.dims(shape);
+        work = new Workload(Problems.sparse(d[0], d[1], sparsity, "uniform", 42), n);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Problems.closeAll(w, x, y, wDense, ctx);
+        work.close();
     }
 
     @Benchmark
     public Tensor sparse4jCsr() {
-        Spmm.mulInto(ctx, y, 1f, w, x, 0f, false);
-        return y;
+        Spmm.mulInto(work.ctx, work.y, 1f, work.w, work.x, 0f, false);
+        return work.y;
     }
 
     @Benchmark
     public Tensor onednnDense() {
-        Peers.onednnGemm(wDense, x, y);
-        return y;
+        Peers.onednnGemm(work.wDense, work.x, work.y);
+        return work.y;
     }
 }

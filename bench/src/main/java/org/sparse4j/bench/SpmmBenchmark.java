@@ -17,10 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sparse4j.Context;
-import org.sparse4j.DType;
 import org.sparse4j.Tensor;
-import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmm;
 
 /**
@@ -49,61 +46,48 @@ public class SpmmBenchmark {
     @Param({"uniform", "powerlaw"})
     String pattern;
 
-    private Context ctx;
-    private Problems.CsrArrays arrays;
-    private Csr w;
-    private Tensor x;
-    private Tensor y;
-    private Tensor wDense;
+    private Workload work;
     private DMatrixSparseCSC ejmlW;
     private DMatrixRMaj ejmlX;
     private DMatrixRMaj ejmlY;
-    private float[] xArray;
     private float[] yArray;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] p = shape.split("x");
-        int rows = Integer.parseInt(p[0]), cols = Integer.parseInt(p[1]);
-        arrays = Problems.sparse(rows, cols, sparsity, pattern, 42);
-        ctx = Context.cpu();
-        w = arrays.toCsr();
-        xArray = Problems.dense(cols * n, 7);
-        x = Tensor.of(xArray, cols, n);
-        y = Tensor.zeros(DType.F32, rows, n);
-        yArray = new float[rows * n];
-        wDense = Tensor.of(arrays.toDense(), rows, cols);
+        int[] d = Workload.dims(shape);
+        work = new Workload(Problems.sparse(d[0], d[1], sparsity, pattern, 42), n);
+        yArray = new float[d[0] * n];
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        Problems.closeAll(w, x, y, wDense, ctx);
+        work.close();
     }
 
     @Benchmark
     public Tensor sparse4jCsr() {
-        Spmm.mulInto(ctx, y, 1f, w, x, 0f, false);
-        return y;
+        Spmm.mulInto(work.ctx, work.y, 1f, work.w, work.x, 0f, false);
+        return work.y;
     }
 
     @Benchmark
     public Tensor onednnDense() {
-        Peers.onednnGemm(wDense, x, y);
-        return y;
+        Peers.onednnGemm(work.wDense, work.x, work.y);
+        return work.y;
     }
 
     @Benchmark
     public float[] plainJavaCsr() {
-        Peers.plainJava(arrays, xArray, yArray, n);
+        Peers.plainJava(work.arrays, work.xArray, yArray, n);
         return yArray;
     }
 
     @Benchmark
     public DMatrixRMaj ejmlSparse() {
         if (ejmlW == null) {
-            ejmlW = Peers.ejml(arrays);
-            ejmlX = Peers.ejmlDense(arrays.cols(), n, xArray);
-            ejmlY = new DMatrixRMaj(arrays.rows(), n);
+            ejmlW = Peers.ejml(work.arrays);
+            ejmlX = Peers.ejmlDense(work.arrays.cols(), n, work.xArray);
+            ejmlY = new DMatrixRMaj(work.arrays.rows(), n);
         }
         CommonOps_DSCC.mult(ejmlW, ejmlX, ejmlY);
         return ejmlY;
