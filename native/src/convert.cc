@@ -102,8 +102,7 @@ s4j_status s4j_dense_to_csr(const s4j_dense* d, s4j_csr* csr) {
 
 s4j_status s4j_csr_to_dense(const s4j_csr* csr, s4j_dense* d) {
     S4J_GUARD_BEGIN
-    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
-    S4J_TRY(check_csr_header(csr, "CSR"));
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound (header included)
     S4J_TRY(check_dense2(d, "CSR->dense output"));
     S4J_TRY(need_host("CSR", csr->device));
     if (csr->rows != d->shape[0] || csr->cols != d->shape[1])
@@ -264,8 +263,7 @@ s4j_status s4j_coo_to_csr(const s4j_coo* a, s4j_csr* csr) {
 
 s4j_status s4j_csr_to_coo(const s4j_csr* csr, s4j_coo* a) {
     S4J_GUARD_BEGIN
-    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
-    S4J_TRY(check_csr_header(csr, "CSR"));
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound (header included)
     S4J_TRY(need_host("CSR", csr->device));
     if (!a) return fail(S4J_INVALID_ARGUMENT, "CSR->COO: output descriptor is null");
     S4J_TRY(same_index("CSR->COO", csr->index_dtype, a->index_dtype));
@@ -288,8 +286,7 @@ s4j_status s4j_csr_to_coo(const s4j_csr* csr, s4j_coo* a) {
 
 s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
     S4J_GUARD_BEGIN
-    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
-    S4J_TRY(check_csr_header(csr, "CSR"));
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound (header included)
     S4J_TRY(check_csr_header(out, "CSR transpose output"));
     S4J_TRY(need_host("CSR", csr->device));
     S4J_TRY(same_index("CSR transpose", csr->index_dtype, out->index_dtype));
@@ -311,8 +308,7 @@ s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
 
 s4j_status s4j_csr_count_blocks(const s4j_csr* csr, int64_t br, int64_t bc, int64_t* nnzb) {
     S4J_GUARD_BEGIN
-    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound
-    S4J_TRY(check_csr_header(csr, "CSR"));
+    S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound (header included)
     S4J_TRY(need_host("CSR", csr->device));
     if (br <= 0 || bc <= 0) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: block shape %lldx%lld must be positive", (long long)br, (long long)bc);
     if (!nnzb) return fail(S4J_INVALID_ARGUMENT, "CSR->BSR: nnzb pointer is null");
