@@ -35,6 +35,10 @@ struct spmm_job {
     int64_t panel_rows;
     int64_t* cursor;
     int64_t m;
+    int64_t row_block;  // rows swept per panel pass (their C tiles stay in L2)
+    // 0: B is used in place. Else B was packed by column block: block i holds rows of width
+    // w_i = min(col_block, n - i * col_block) contiguously, starting at b + i * b_block_stride.
+    int64_t b_block_stride;
 };
 
 // y[r] = alpha * sum_k A[r, k] * x[col] (+ beta * y[r]) in fp32, x and y contiguous.
