@@ -179,6 +179,27 @@ void* s4j_context_stream(s4j_context ctx);
 /* Name of the implementation that ran the last op on this context ("" before any). */
 const char* s4j_context_last_impl(s4j_context ctx);
 
+/* Blocks the calling thread until every op queued on the context's stream has finished; on a CPU
+ * context ops are synchronous and this returns at once. Errors of asynchronous CUDA work surface
+ * here as S4J_CUDA_ERROR. */
+s4j_status s4j_context_synchronize(s4j_context ctx);
+
+/* ---- CUDA device memory and streams ----------------------------------------------------------- */
+/* Device memory comes from each device's stream-ordered pool, which keeps freed memory for reuse, so
+ * repeated allocations of similar sizes do not reach cudaMalloc. Allocation zero-fills and returns
+ * once the memory is ready for use on any stream. Frees are ordered on the legacy default stream:
+ * after all work already queued on blocking streams (streams made by s4j_cuda_stream_create are).
+ * Without CUDA support every call here is S4J_UNSUPPORTED with the reason. */
+s4j_status s4j_cuda_alloc(int32_t device_index, int64_t bytes, void** out);
+s4j_status s4j_cuda_free(int32_t device_index, void* ptr);
+/* Copies bytes between any two of host and device memory; returns when the copy is done. */
+s4j_status s4j_cuda_memcpy(void* dst, const void* src, int64_t bytes);
+/* Bytes the device's pool holds from the driver, and bytes of it handed out now. */
+s4j_status s4j_cuda_pool_stats(int32_t device_index, int64_t* reserved, int64_t* used);
+/* A blocking CUDA stream on the device (a cudaStream_t), and its release. */
+s4j_status s4j_cuda_stream_create(int32_t device_index, void** out);
+s4j_status s4j_cuda_stream_destroy(int32_t device_index, void* stream);
+
 /* ---- dispatch --------------------------------------------------------------------------------- */
 /* Can this op run on this context for this dtype? S4J_OK with *impl_name set, or the status and a
  * last-error message saying why not. */

@@ -1,5 +1,6 @@
 // Contexts: the device, the CPU thread count and the backend cap for the calls made on them.
 #include "internal.h"
+#include "cuda_bridge.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -35,7 +36,7 @@ s4j_status env_cap(s4j_backend* cap) {
 
 }  // namespace
 
-exec_env context_env(s4j_context ctx) { return exec_env{ctx->threads}; }
+exec_env context_env(s4j_context ctx) { return exec_env{ctx->threads, ctx->device_index, ctx->stream}; }
 
 void context_note_impl(s4j_context ctx, const char* name) { ctx->last_impl = name; }
 
@@ -108,6 +109,13 @@ s4j_status s4j_context_set_stream(s4j_context ctx, void* stream) {
 }
 
 void* s4j_context_stream(s4j_context ctx) { return ctx ? ctx->stream : nullptr; }
+
+s4j_status s4j_context_synchronize(s4j_context ctx) {
+    if (!ctx) return s4j::fail(S4J_INVALID_ARGUMENT, "context is null");
+    if (ctx->device != S4J_DEVICE_CUDA) return S4J_OK;
+    if (!s4j::cuda_bridge::synchronize) return s4j::fail(S4J_UNSUPPORTED, "synchronize: %s", s4j_cuda_unavailable_reason());
+    return s4j::cuda_bridge::synchronize(ctx->device_index, ctx->stream);
+}
 
 const char* s4j_context_last_impl(s4j_context ctx) { return ctx ? ctx->last_impl : ""; }
 

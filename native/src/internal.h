@@ -164,6 +164,8 @@ s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got);
 // ---- dispatch ------------------------------------------------------------------------------------
 struct exec_env {
     int32_t threads;
+    int32_t device_index;  // CUDA ordinal on a CUDA context
+    void* stream;          // cudaStream_t on a CUDA context (nullptr: the default stream)
 };
 
 using spmm_fn = s4j_status (*)(const exec_env&, int32_t trans_a, float alpha, const s4j_csr* a,

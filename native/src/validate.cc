@@ -103,7 +103,9 @@ s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_
     if (device != want)
         return fail(S4J_SHAPE_MISMATCH, "%s lives on %s but the context runs on %s", what,
                     device == S4J_DEVICE_CUDA ? "a CUDA device" : "the host", want == S4J_DEVICE_CUDA ? "a CUDA device" : "the host");
-    (void)index;
+    if (want == S4J_DEVICE_CUDA && index != context_env(ctx).device_index)
+        return fail(S4J_SHAPE_MISMATCH, "%s lives on CUDA device %d but the context runs on CUDA device %d", what, index,
+                    context_env(ctx).device_index);
     return S4J_OK;
 }
 

@@ -15,6 +15,7 @@ public final class Context implements AutoCloseable {
 
     private final Device device;
     private s4j_context_t handle;
+    private org.bytedeco.javacpp.Pointer ownStream;  // made by useNewStream, destroyed with the context
 
     private Context(Device device, int threads) {
         Native.load();
@@ -40,6 +41,11 @@ public final class Context implements AutoCloseable {
     /** A context on {@code device}; a CUDA device fails with the reason when there is no CUDA backend. */
     public static Context on(Device device) {
         return new Context(device, 0);
+    }
+
+    /** A context on CUDA device {@code index}; fails with the reason when there is no CUDA backend. */
+    public static Context cuda(int index) {
+        return new Context(Device.cuda(index), 0);
     }
 
     /** This thread's CPU context with every tier allowed; never close it. */
@@ -75,6 +81,42 @@ public final class Context implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Queues this context's ops on a new CUDA stream of its own (blocking with respect to the legacy
+     * default stream, so frees and copies stay ordered after the ops), destroyed when the context
+     * closes. Ops on a CUDA context are asynchronous: {@link #synchronize()} waits for them, and
+     * reading a result back to the host ({@link Tensor#toHost()}) does too.
+     */
+    public Context useNewStream() {
+        if (device.isCpu()) {
+            throw new InvalidArgumentException("a CPU context has no CUDA stream");
+        }
+        try (org.bytedeco.javacpp.PointerPointer<org.bytedeco.javacpp.Pointer> out = new org.bytedeco.javacpp.PointerPointer<>(1)) {
+            Native.check(Sparse4jNative.s4j_cuda_stream_create(device.index(), out));
+            org.bytedeco.javacpp.Pointer s = out.get(0);
+            setStream(s);
+            destroyOwnStream();
+            ownStream = s;
+        }
+        return this;
+    }
+
+    /**
+     * Waits until every op queued on this context has finished; errors of asynchronous CUDA work
+     * surface here as {@link CudaException}. Returns at once on a CPU context, whose ops are synchronous.
+     */
+    public void synchronize() {
+        Native.check(Sparse4jNative.s4j_context_synchronize(handle()));
+    }
+
+    private void destroyOwnStream() {
+        if (ownStream != null) {
+            org.bytedeco.javacpp.Pointer s = ownStream;
+            ownStream = null;
+            Native.check(Sparse4jNative.s4j_cuda_stream_destroy(device.index(), s));
+        }
+    }
+
     /** The CUDA stream ops are queued on, or null for the default stream (always null on a CPU context). */
     public org.bytedeco.javacpp.Pointer stream() {
         org.bytedeco.javacpp.Pointer p = Sparse4jNative.s4j_context_stream(handle());
@@ -107,8 +149,15 @@ public final class Context implements AutoCloseable {
             return;  // the thread's default context lives as long as the thread
         }
         if (handle != null) {
-            Sparse4jNative.s4j_context_destroy(handle);
-            handle = null;
+            try {
+                if (ownStream != null) {
+                    Sparse4jNative.s4j_context_synchronize(handle);
+                    destroyOwnStream();
+                }
+            } finally {
+                Sparse4jNative.s4j_context_destroy(handle);
+                handle = null;
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.ShortPointer;
+import org.sparse4j.internal.Allocator;
 import org.sparse4j.internal.Buffer;
 import org.sparse4j.internal.Native;
 import org.sparse4j.internal.Pointers;
@@ -56,11 +57,20 @@ public final class Tensor implements AutoCloseable {
 
     /** A zero-filled contiguous tensor in host memory. */
     public static Tensor zeros(DType dtype, long... shape) {
+        return zeros(Device.CPU, dtype, shape);
+    }
+
+    /**
+     * A zero-filled contiguous tensor on {@code device}. Host memory comes from the current
+     * {@link Scope}'s allocator, CUDA memory from the device's pool; either way the tensor joins the
+     * current scope.
+     */
+    public static Tensor zeros(Device device, DType dtype, long... shape) {
         long[] s = checkShape(shape);
         long bytes = byteCount(s, dtype);
         Native.load();
-        Buffer b = Scope.currentAllocator().allocate(bytes, dtype + Arrays.toString(s));
-        Tensor t = new Tensor(dtype, s, contiguousStrides(s), Device.CPU, b.address(), b, null, null);
+        Buffer b = (device.isCpu() ? Scope.currentAllocator() : Allocator.root(device)).allocate(bytes, dtype + Arrays.toString(s));
+        Tensor t = new Tensor(dtype, s, contiguousStrides(s), device, b.address(), b, null, null);
         CLEANER.register(t, new Reclaim(b, dtype + Arrays.toString(s)));
         Scope owner = Scope.current();
         if (owner != null) {
@@ -249,9 +259,19 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(dtype, s, contiguousStrides(s), device, address, null, owner(), null);
     }
 
-    /** A contiguous copy of this tensor's elements (in the current scope). */
+    /** A contiguous copy of this tensor's elements on the same device (in the current scope). */
     public Tensor copy() {
         ensureOpen();
+        if (!device.isCpu()) {
+            if (!isContiguous()) {
+                try (Tensor h = toHost()) {
+                    return h.to(device);
+                }
+            }
+            Tensor out = zeros(device, dtype, shape);
+            Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
+            return out;
+        }
         Tensor out = zeros(dtype, shape);
         if (isContiguous()) {
             org.bytedeco.javacpp.Pointer.memcpy(out.pointer(), pointer(), byteSize());
@@ -273,6 +293,11 @@ public final class Tensor implements AutoCloseable {
         ensureOpen();
         requireFloat(dtype, "to(dtype) source");
         requireFloat(target, "to(dtype) target");
+        if (!device.isCpu()) {  // converted on the host, then moved back
+            try (Tensor h = toHost(); Tensor c = h.to(target)) {
+                return c.to(device);
+            }
+        }
         try (Tensor src = isContiguous() ? null : copy()) {
             Tensor from = src == null ? this : src;
             Tensor out = zeros(target, shape);
@@ -282,14 +307,48 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Moves to a device. Host to host is a copy; CUDA needs the CUDA backend (a later release). */
+    /**
+     * A contiguous copy on {@code target} (host or a CUDA device); to the same device it is {@link #copy()}.
+     * The copy is complete when this returns. A CUDA target needs the CUDA backend: without one this
+     * throws {@link UnsupportedBackendException} with the reason.
+     */
     public Tensor to(Device target) {
         ensureOpen();
-        if (target.isCpu()) {
+        if (target.equals(device)) {
             return copy();
         }
-        throw new UnsupportedBackendException("cannot move a tensor to " + target + ": "
-                + (Backends.cudaDeviceCount() == 0 ? Backends.cudaUnavailableReason() : "device tensors are not implemented yet"));
+        if (!target.isCpu() && Backends.cudaDeviceCount() == 0) {
+            throw new UnsupportedBackendException("cannot move a tensor to " + target + ": " + Backends.cudaUnavailableReason());
+        }
+        if (!isContiguous()) {
+            if (device.isCpu()) {
+                try (Tensor c = copy()) {
+                    return c.to(target);
+                }
+            }
+            // A view of device memory: bring its whole base over, take the same view there, copy it.
+            Tensor base = owner();
+            try (Tensor hostBase = base.to(Device.CPU)) {
+                Tensor view = new Tensor(dtype, shape, strides, Device.CPU, hostBase.address + (address - base.address), null,
+                        hostBase, null);
+                try (Tensor c = view.copy()) {
+                    return c.to(target);
+                }
+            }
+        }
+        Tensor out = zeros(target, dtype, shape);
+        try {
+            Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
+    /** A contiguous host copy ({@code to(Device.CPU)}). */
+    public Tensor toHost() {
+        return to(Device.CPU);
     }
 
     // ---- element and bulk access --------------------------------------------------------------
@@ -297,6 +356,7 @@ public final class Tensor implements AutoCloseable {
     /** Reads one element as a double (any dtype). */
     public double getDouble(long... index) {
         ensureOpen();
+        requireHost("getDouble");
         long off = offsetOf(checkIndex(index));
         return readDouble(off);
     }
@@ -304,6 +364,7 @@ public final class Tensor implements AutoCloseable {
     /** Reads one integer element as a long (I8, I32, I64). */
     public long getLong(long... index) {
         ensureOpen();
+        requireHost("getLong");
         long off = offsetOf(checkIndex(index));
         return switch (dtype) {
             case I8 -> new BytePointer(Pointers.at(address, 0)).get(off);
@@ -316,6 +377,7 @@ public final class Tensor implements AutoCloseable {
     /** Writes one element (rounded to this tensor's dtype). */
     public void setDouble(double value, long... index) {
         ensureWritable("this tensor");
+        requireHost("setDouble");
         long off = offsetOf(checkIndex(index));
         BytePointer p = Pointers.at(address, 0);
         switch (dtype) {
@@ -331,6 +393,11 @@ public final class Tensor implements AutoCloseable {
 
     /** All elements in row-major order, converted to float (float dtypes only). */
     public float[] toFloatArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toFloatArray();
+            }
+        }
         requireFloat(dtype, "toFloatArray");
         if (dtype == DType.F32 && isContiguous()) {
             float[] out = new float[arrayLength()];
@@ -344,6 +411,11 @@ public final class Tensor implements AutoCloseable {
 
     /** All elements in row-major order, converted to double (float dtypes only). */
     public double[] toDoubleArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toDoubleArray();
+            }
+        }
         requireFloat(dtype, "toDoubleArray");
         if (dtype == DType.F64 && isContiguous()) {
             double[] out = new double[arrayLength()];
@@ -357,6 +429,11 @@ public final class Tensor implements AutoCloseable {
 
     /** The raw 16-bit patterns of an F16 or BF16 tensor, row-major. */
     public short[] toShortArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toShortArray();
+            }
+        }
         if (dtype != DType.F16 && dtype != DType.BF16) {
             throw new InvalidArgumentException("toShortArray needs f16 or bf16, this tensor is " + dtype);
         }
@@ -370,6 +447,11 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements of an I32 (or I8) tensor, row-major. */
     public int[] toIntArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toIntArray();
+            }
+        }
         if (dtype == DType.I8) {
             byte[] b = toByteArray();
             int[] out = new int[b.length];
@@ -391,6 +473,11 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements of an integer tensor widened to long, row-major. */
     public long[] toLongArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toLongArray();
+            }
+        }
         if (dtype == DType.I32 || dtype == DType.I8) {
             int[] v = toIntArray();
             long[] out = new long[v.length];
@@ -411,6 +498,11 @@ public final class Tensor implements AutoCloseable {
     }
 
     public byte[] toByteArray() {
+        if (!device.isCpu()) {  // read through a host copy
+            try (Tensor h = toHost()) {
+                return h.toByteArray();
+            }
+        }
         if (dtype != DType.I8) {
             throw new InvalidArgumentException("toByteArray needs i8, this tensor is " + dtype);
         }
@@ -430,6 +522,7 @@ public final class Tensor implements AutoCloseable {
      */
     public ByteBuffer asByteBuffer() {
         ensureOpen();
+        requireHost("asByteBuffer");
         if (!isContiguous()) {
             throw new InvalidArgumentException("asByteBuffer needs a contiguous tensor; call copy() first");
         }
@@ -583,6 +676,12 @@ public final class Tensor implements AutoCloseable {
                 return;
             }
             idx[d] = 0;
+        }
+    }
+
+    private void requireHost(String what) {
+        if (!device.isCpu()) {
+            throw new InvalidArgumentException(what + ": this tensor is on " + device + "; copy it with toHost() first");
         }
     }
 

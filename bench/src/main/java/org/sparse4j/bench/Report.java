@@ -135,6 +135,26 @@ public final class Report {
             series.put("vs oneDNN dense GEMV", speedups(points, "active", "sparse4jActivationSparse", "onednnDenseGemv"));
             plot(dir.resolve(stem + ".png"), "Activation-sparse GEMV speedup (" + stem + ")", "fraction of active inputs", series);
             md.append("![speedup against active fraction](").append(stem).append(".png)\n\n");
+        } else if (clazz.equals("GpuSpmm")) {
+            Map<String, List<double[]>> series = new LinkedHashMap<>();
+            List<Point> uniform = points.stream().filter(p -> "uniform".equals(p.params().get("pattern"))).toList();
+            for (String peer : List.of("cusparseSpmm", "cublasDense")) {
+                List<double[]> sp = speedups(uniform, "density", "sparse4jCsr", peer);
+                if (!sp.isEmpty()) {
+                    series.put("vs " + peer, sp);
+                }
+            }
+            plot(dir.resolve(stem + ".png"), "CUDA CSR SpMM speedup, 8192x8192, N=256 (" + stem + ")", "density", series);
+            md.append("![speedup against density](").append(stem).append(".png)\n\n");
+            List<double[]> vsCusparse = speedups(uniform, "density", "sparse4jCsr", "cusparseSpmm");
+            if (!vsCusparse.isEmpty()) {
+                double logSum = 0;
+                for (double[] v : vsCusparse) {
+                    logSum += Math.log(v[1]);
+                }
+                md.append(String.format(Locale.ROOT, "Geometric mean of the speedup against cuSPARSE over the uniform density sweep: "
+                        + "**%.2fx**.%n%n", Math.exp(logSum / vsCusparse.size())));
+            }
         } else if (clazz.equals("BandwidthBenchmark")) {
             Point triad = find(points, "streamTriad");
             Point spmv = find(points, "sparse4jSpmv50");

@@ -90,28 +90,33 @@ public final class ConformanceRunner {
                 boolean t = c.op() == CaseOp.SPMM_T;
                 Csr a = csr(t ? c.k() : c.m(), t ? c.m() : c.k(), c, rng);
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
+                Csr ad = place(ctx, a);
+                Tensor bd = place(ctx, b);
                 if (!stridedOut) {
-                    Tensor out = t ? Spmm.mulTransposed(ctx, a, b) : Spmm.mul(ctx, a, b);
+                    Tensor out = t ? Spmm.mulTransposed(ctx, ad, bd) : Spmm.mul(ctx, ad, bd);
                     yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), out.toDoubleArray(), null);
                 }
                 Tensor out = denseOperand(c.m(), c.n(), dt, rng, true);
                 double[] old = out.toDoubleArray();
-                Spmm.mulInto(ctx, out, ALPHA, a, b, BETA, t);
-                yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), out.toDoubleArray(), old);
+                Tensor outd = place(ctx, out);
+                Spmm.mulInto(ctx, outd, ALPHA, ad, bd, BETA, t);
+                yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), outd.toDoubleArray(), old);
             }
             case SPMV, SPMV_T -> {
                 boolean t = c.op() == CaseOp.SPMV_T;
                 Csr a = csr(t ? c.k() : c.m(), t ? c.m() : c.k(), c, rng);
                 Tensor x = Tensor.of(Problem.dense(c.k(), 1, rng), dt);
-                Tensor y = Spmv.mul(ctx, a, x, t);
+                Tensor y = Spmv.mul(ctx, place(ctx, a), place(ctx, x), t);
                 yield compareProduct(c, a, t, x.toDoubleArray(), 1, y.toDoubleArray(), null);
             }
             case SDDMM -> {
                 Tensor a = denseOperand(c.m(), c.k(), dt, rng, false);
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
                 Csr pattern = csr(c.m(), c.n(), c, rng);
-                Csr out = Sddmm.sample(ctx, a, b, pattern);
-                yield compareSddmm(c, a.toDoubleArray(), b.toDoubleArray(), pattern, out);
+                Csr out = Sddmm.sample(ctx, place(ctx, a), place(ctx, b), place(ctx, pattern));
+                try (Csr host = out.to(Device.CPU)) {
+                    yield compareSddmm(c, a.toDoubleArray(), b.toDoubleArray(), pattern, host);
+                }
             }
             case GEMM -> {
                 Tensor a = denseOperand(c.m(), c.k(), dt, rng, false);
@@ -147,6 +152,24 @@ public final class ConformanceRunner {
             }
             case ROUNDTRIP -> roundTrip(c, rng);
         };
+    }
+
+    /**
+     * An operand on the context's device. A transposed view stays one: its contiguous base is moved
+     * and viewed the same way there, so device kernels meet the strided layouts too.
+     */
+    private static Tensor place(Context ctx, Tensor t) {
+        if (t.device().equals(ctx.device())) {
+            return t;
+        }
+        if (!t.isContiguous() && t.rank() == 2 && t.transpose().isContiguous()) {
+            return t.transpose().to(ctx.device()).transpose();
+        }
+        return t.to(ctx.device());
+    }
+
+    private static Csr place(Context ctx, Csr a) {
+        return a.device().equals(ctx.device()) ? a : a.to(ctx.device());
     }
 
     /** A dense operand; when {@code transposed}, a transposed view of the other layout, to exercise strides. */

@@ -144,6 +144,46 @@ public final class Csr extends SparseBase<s4j_csr> {
         return of(rows, cols, first.copy(), second.copy(), values.to(valueType));
     }
 
+    /**
+     * This matrix on {@code device} (host or a CUDA device): its arrays copied there, the structure not
+     * validated again (it was when this matrix was built). Ops on a CUDA context take such matrices;
+     * conversions run on the host, so move back with {@code to(Device.CPU)} first.
+     */
+    public Csr to(org.sparse4j.Device device) {
+        Tensor rp = null, ci = null, v = null;
+        try {
+            rp = first.to(device);
+            ci = second.to(device);
+            v = values == null ? null : values.to(device);
+            return new Csr(rows, cols, rp, ci, v, false);
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
+            Formats.closeAll(rp, ci, v);
+            throw e;
+        }
+    }
+
+    /**
+     * A matrix with a copy of this one's structure and {@code values} (nnz entries of a float dtype, on
+     * this matrix's device), which it takes over like {@link #of}. The structure is not validated
+     * again, so this works on any device: SDDMM builds its result this way.
+     */
+    public Csr withValues(Tensor newValues) {
+        Formats.checkValuesOn(NAME, newValues, nnz(), device());
+        Tensor v = Formats.adopt(newValues);
+        Tensor rp = null, ci = null;
+        try {
+            rp = first.copy();
+            ci = second.copy();
+            return new Csr(rows, cols, rp, ci, v, false);
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
+            Formats.closeAll(rp, ci);
+            if (v != newValues) {
+                Formats.closeAll(v);
+            }
+            throw e;
+        }
+    }
+
     /** The transpose (cols × rows) as CSR. */
     public Csr transpose() {
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());

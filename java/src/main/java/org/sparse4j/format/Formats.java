@@ -75,6 +75,24 @@ final class Formats {
         checkVector(format, "values", t, length);
     }
 
+    /** Values for an already validated structure: any device, but the structure's. */
+    static void checkValuesOn(String format, Tensor t, long length, org.sparse4j.Device device) {
+        if (t == null) {
+            throw new InvalidFormatException(format + ": values are null");
+        }
+        t.ensureOpen();
+        if (!t.dtype().isFloating()) {
+            throw new InvalidFormatException(format + ": values must have a float dtype, got " + t.dtype());
+        }
+        if (t.rank() != 1 || t.shape(0) != length || !t.isContiguous()) {
+            throw new InvalidFormatException(format + ": values must be a contiguous vector of " + length + " entries, got shape "
+                    + Arrays.toString(t.shape()));
+        }
+        if (!t.device().equals(device)) {
+            throw new InvalidFormatException(format + ": values are on " + t.device() + " but the structure is on " + device);
+        }
+    }
+
     private static void checkVector(String format, String name, Tensor t, long length) {
         if (t.rank() != 1) {
             throw new InvalidFormatException(format + ": " + name + " must be rank 1, has shape " + Arrays.toString(t.shape()));

@@ -65,6 +65,11 @@ abstract sealed class SparseBase<D extends Pointer> implements SparseMatrix perm
         return first.dtype();
     }
 
+    /** Where the arrays live. */
+    public final org.sparse4j.Device device() {
+        return first.device();
+    }
+
     /** The values, or null for a pattern-only matrix. */
     public final Tensor values() {
         return values;

@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.sparse4j.Device;
 import org.sparse4j.NativeOutOfMemoryError;
+import org.sparse4j.nativeapi.Sparse4jNative;
 
 /**
  * A node of the native memory tree: a root per device, a child per scope. Every native buffer is
@@ -19,9 +23,11 @@ public final class Allocator implements AutoCloseable {
     /** Host buffers are aligned for the widest vector loads (AVX-512) and cache lines. */
     public static final int ALIGNMENT = 64;
 
-    private static final Allocator HOST_ROOT = new Allocator("host", null, Long.MAX_VALUE);
+    private static final Allocator HOST_ROOT = new Allocator("host", null, Long.MAX_VALUE, Device.CPU);
+    private static final Map<Integer, Allocator> CUDA_ROOTS = new ConcurrentHashMap<>();
 
     private final String name;
+    private final Device device;
     private final Allocator parent;
     private final long limit;
     private final AtomicLong allocated = new AtomicLong();
@@ -29,19 +35,41 @@ public final class Allocator implements AutoCloseable {
     private final List<Allocator> children = new ArrayList<>();
     private boolean closed;
 
-    private Allocator(String name, Allocator parent, long limit) {
+    private Allocator(String name, Allocator parent, long limit, Device device) {
         this.name = name;
         this.parent = parent;
         this.limit = limit;
+        this.device = device;
     }
 
     public static Allocator hostRoot() {
         return HOST_ROOT;
     }
 
+    /**
+     * The root for a device's memory: the host root for the CPU, one root per CUDA device. CUDA
+     * buffers come from the device's stream-ordered pool (see the C ABI), so freeing and
+     * reallocating does not reach cudaMalloc.
+     */
+    public static Allocator root(Device device) {
+        if (device.isCpu()) {
+            return HOST_ROOT;
+        }
+        return CUDA_ROOTS.computeIfAbsent(device.index(), i -> new Allocator(device.toString(), null, Long.MAX_VALUE, device));
+    }
+
+    /** Every CUDA root made so far (for leak checks). */
+    public static java.util.Collection<Allocator> cudaRoots() {
+        return java.util.List.copyOf(CUDA_ROOTS.values());
+    }
+
+    public Device device() {
+        return device;
+    }
+
     public synchronized Allocator newChild(String childName, long childLimit) {
         ensureOpen();
-        Allocator child = new Allocator(childName, this, childLimit);
+        Allocator child = new Allocator(childName, this, childLimit, device);
         children.add(child);
         return child;
     }
@@ -63,12 +91,15 @@ public final class Allocator implements AutoCloseable {
         return n;
     }
 
-    /** Allocates {@code bytes} of zeroed, aligned host memory owned by this allocator. */
+    /** Allocates {@code bytes} of zeroed memory on this allocator's device (host memory aligned to 64 bytes). */
     public Buffer allocate(long bytes, String what) {
         if (bytes < 0) {
             throw new IllegalArgumentException("cannot allocate " + bytes + " bytes");
         }
         reserve(bytes);
+        if (!device.isCpu()) {
+            return allocateCuda(bytes, what);
+        }
         long raw = 0;
         try {
             Pointer p = Pointer.calloc(bytes + ALIGNMENT, 1);
@@ -79,6 +110,21 @@ public final class Allocator implements AutoCloseable {
             raw = p.address();
             long aligned = (raw + ALIGNMENT - 1) & -(long) ALIGNMENT;
             Buffer b = new Buffer(this, raw, aligned, bytes, what, DEBUG ? new Throwable("allocated here") : null);
+            synchronized (this) {
+                live.put(b, Boolean.TRUE);
+            }
+            return b;
+        } catch (RuntimeException | Error e) {
+            unreserve(bytes);
+            throw e;
+        }
+    }
+
+    private Buffer allocateCuda(long bytes, String what) {
+        try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+            Native.check(Sparse4jNative.s4j_cuda_alloc(device.index(), bytes, out));
+            long address = out.get(0) == null ? 0 : out.get(0).address();
+            Buffer b = new Buffer(this, address, address, bytes, what, DEBUG ? new Throwable("allocated here") : null);
             synchronized (this) {
                 live.put(b, Boolean.TRUE);
             }
@@ -114,12 +160,18 @@ public final class Allocator implements AutoCloseable {
                 return;
             }
         }
+        unreserve(b.size());
+        if (!device.isCpu()) {
+            // Queued behind the work already on blocking streams; an error here is a sticky CUDA
+            // error from earlier work, and it is reported rather than hidden.
+            Native.check(Sparse4jNative.s4j_cuda_free(device.index(), Pointers.at(b.rawAddress(), 0)));
+            return;
+        }
         Pointer.free(new Pointer() {
             {
                 address = b.rawAddress();
             }
         });
-        unreserve(b.size());
     }
 
     @Override

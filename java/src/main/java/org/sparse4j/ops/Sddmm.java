@@ -37,8 +37,14 @@ public final class Sddmm {
         if (a.dtype() != b.dtype()) {
             throw new ShapeMismatchException("A is " + a.dtype() + " but B is " + b.dtype());
         }
-        Tensor values = Tensor.zeros(a.dtype(), pattern.nnz());
-        Csr out = Csr.of(pattern.rows(), pattern.cols(), pattern.rowPtr().copy(), pattern.colIdx().copy(), values);
+        Tensor values = Tensor.zeros(pattern.device(), a.dtype(), pattern.nnz());
+        Csr out;
+        try {
+            out = pattern.withValues(values);
+        } catch (RuntimeException e) {
+            values.close();
+            throw e;
+        }
         try {
             Native.check(Sparse4jNative.s4j_sddmm_csr(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(),
                     pattern.descriptor(), out.descriptor()));

@@ -36,7 +36,7 @@ public final class Spmm {
     /** op(A)·B into a fresh tensor, which is closed again if the op fails. */
     private static Tensor product(Context ctx, Csr a, Tensor b, boolean transposeA) {
         check(a, b, transposeA);
-        Tensor c = Tensor.zeros(a.valueType(), transposeA ? a.cols() : a.rows(), b.shape(1));
+        Tensor c = Tensor.zeros(b.device(), a.valueType(), transposeA ? a.cols() : a.rows(), b.shape(1));
         try {
             run(ctx, transposeA, 1f, a, b, 0f, c);
         } catch (RuntimeException e) {
@@ -90,7 +90,7 @@ public final class Spmm {
 
     public static Tensor mul(Context ctx, Bsr a, Tensor b) {
         checkBsr(a, b);
-        Tensor c = Tensor.zeros(a.valueType(), a.rows(), b.shape(1));
+        Tensor c = Tensor.zeros(b.device(), a.valueType(), a.rows(), b.shape(1));
         try {
             runBsr(ctx, 1f, a, b, 0f, c);
         } catch (RuntimeException e) {

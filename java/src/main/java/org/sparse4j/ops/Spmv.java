@@ -21,7 +21,7 @@ public final class Spmv {
 
     public static Tensor mul(Context ctx, Csr a, Tensor x, boolean transposeA) {
         check(a, x, transposeA);
-        Tensor y = Tensor.zeros(a.valueType(), transposeA ? a.cols() : a.rows());
+        Tensor y = Tensor.zeros(x.device(), a.valueType(), transposeA ? a.cols() : a.rows());
         try {
             run(ctx, transposeA, 1f, a, x, 0f, y);
         } catch (RuntimeException e) {

@@ -1,0 +1,473 @@
+// GPU benchmark harness: sparse4j's CUDA kernels against cuSPARSE (SpMM, SpMV, SDDMM) and cuBLAS
+// dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
+// of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
+//
+//   gpu_bench --suite density|llm|sddmm|all --out FILE.json [--quick]
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <cusparse.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sparse4j.h"
+
+namespace {
+
+#define CHECK_CUDA(x)                                                                                  \
+    do {                                                                                               \
+        cudaError_t e_ = (x);                                                                          \
+        if (e_ != cudaSuccess) {                                                                       \
+            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_));    \
+            std::exit(2);                                                                              \
+        }                                                                                              \
+    } while (0)
+#define CHECK_SPARSE(x)                                                                                \
+    do {                                                                                               \
+        cusparseStatus_t e_ = (x);                                                                     \
+        if (e_ != CUSPARSE_STATUS_SUCCESS) {                                                           \
+            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cusparseGetErrorString(e_)); \
+            std::exit(2);                                                                              \
+        }                                                                                              \
+    } while (0)
+#define CHECK_BLAS(x)                                                                                  \
+    do {                                                                                               \
+        cublasStatus_t e_ = (x);                                                                       \
+        if (e_ != CUBLAS_STATUS_SUCCESS) {                                                             \
+            std::fprintf(stderr, "%s:%d %s: status %d\n", __FILE__, __LINE__, #x, (int)e_);            \
+            std::exit(2);                                                                              \
+        }                                                                                              \
+    } while (0)
+#define CHECK_S4J(x)                                                                                   \
+    do {                                                                                               \
+        s4j_status e_ = (x);                                                                           \
+        if (e_ != S4J_OK) {                                                                            \
+            std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, s4j_last_error());          \
+            std::exit(2);                                                                              \
+        }                                                                                              \
+    } while (0)
+
+struct Dtype {
+    const char* name;
+    s4j_dtype s4j;
+    cudaDataType cuda;
+    size_t size;
+};
+const Dtype kF32{"f32", S4J_F32, CUDA_R_32F, 4};
+const Dtype kF16{"f16", S4J_F16, CUDA_R_16F, 2};
+const Dtype kBF16{"bf16", S4J_BF16, CUDA_R_16BF, 2};
+
+uint16_t to_bits(float f, const Dtype& d) {
+    if (d.s4j == S4J_F16) {
+        __half h = __float2half_rn(f);
+        uint16_t b;
+        std::memcpy(&b, &h, 2);
+        return b;
+    }
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+// Host values stored in the dtype's bytes.
+std::vector<char> encode(const std::vector<float>& v, const Dtype& d) {
+    std::vector<char> out(v.size() * d.size);
+    if (d.s4j == S4J_F32) {
+        std::memcpy(out.data(), v.data(), out.size());
+    } else {
+        for (size_t i = 0; i < v.size(); ++i) {
+            uint16_t b = to_bits(v[i], d);
+            std::memcpy(out.data() + 2 * i, &b, 2);
+        }
+    }
+    return out;
+}
+
+float from_bits(const char* p, const Dtype& d) {
+    if (d.s4j == S4J_F32) {
+        float f;
+        std::memcpy(&f, p, 4);
+        return f;
+    }
+    uint16_t b;
+    std::memcpy(&b, p, 2);
+    if (d.s4j == S4J_F16) {
+        __half h;
+        std::memcpy(&h, &b, 2);
+        return __half2float(h);
+    }
+    uint32_t u = static_cast<uint32_t>(b) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+struct HostCsr {
+    int64_t rows, cols;
+    std::vector<int32_t> rp, ci;
+    std::vector<float> val;
+};
+
+// Uniform: each entry kept with probability density. Power law: row lengths follow a Zipf-like
+// law with the same mean, columns uniform in each row.
+HostCsr make_csr(int64_t rows, int64_t cols, double density, bool power_law, uint64_t seed) {
+    HostCsr a{rows, cols, {}, {}, {}};
+    Rng rng(seed);
+    a.rp.resize(rows + 1);
+    a.ci.reserve(static_cast<size_t>(rows * cols * density * 1.05) + 16);
+    std::vector<double> share(rows, 1.0);
+    if (power_law) {
+        double total = 0;
+        for (int64_t i = 0; i < rows; ++i) total += share[i] = 1.0 / std::pow(static_cast<double>(i % 997 + 1), 0.8);
+        for (int64_t i = 0; i < rows; ++i) share[i] *= rows / total;
+    }
+    const uint64_t threshold_base = static_cast<uint64_t>(density * 18446744073709551615.0);
+    for (int64_t i = 0; i < rows; ++i) {
+        a.rp[i] = static_cast<int32_t>(a.ci.size());
+        double p = std::min(1.0, density * share[i]);
+        uint64_t threshold = power_law ? static_cast<uint64_t>(p * 18446744073709551615.0) : threshold_base;
+        for (int64_t j = 0; j < cols; ++j) {
+            if (rng.next() < threshold) {
+                a.ci.push_back(static_cast<int32_t>(j));
+                a.val.push_back(static_cast<float>(rng.uniform() * 2 - 1));
+            }
+        }
+    }
+    a.rp[rows] = static_cast<int32_t>(a.ci.size());
+    return a;
+}
+
+template <typename T>
+T* upload(const void* src, size_t bytes) {
+    void* p = nullptr;
+    CHECK_CUDA(cudaMalloc(&p, bytes > 0 ? bytes : 1));
+    if (bytes) CHECK_CUDA(cudaMemcpy(p, src, bytes, cudaMemcpyHostToDevice));
+    return static_cast<T*>(p);
+}
+
+std::vector<float> random_dense(int64_t n, uint64_t seed) {
+    std::vector<float> v(n);
+    Rng rng(seed);
+    for (auto& x : v) x = static_cast<float>(rng.uniform() * 2 - 1);
+    return v;
+}
+
+// Median and spread (half the 10-90 percentile range) of `reps` timed calls in µs.
+struct Timing {
+    double median, spread;
+};
+
+Timing time_it(cudaStream_t s, int reps, const std::function<void()>& fn) {
+    for (int i = 0; i < 3; ++i) fn();
+    CHECK_CUDA(cudaStreamSynchronize(s));
+    std::vector<cudaEvent_t> ev(reps + 1);
+    for (auto& e : ev) CHECK_CUDA(cudaEventCreate(&e));
+    CHECK_CUDA(cudaEventRecord(ev[0], s));
+    for (int i = 0; i < reps; ++i) {
+        fn();
+        CHECK_CUDA(cudaEventRecord(ev[i + 1], s));
+    }
+    CHECK_CUDA(cudaStreamSynchronize(s));
+    std::vector<double> t(reps);
+    for (int i = 0; i < reps; ++i) {
+        float ms = 0;
+        CHECK_CUDA(cudaEventElapsedTime(&ms, ev[i], ev[i + 1]));
+        t[i] = ms * 1e3;
+    }
+    for (auto& e : ev) cudaEventDestroy(e);
+    std::sort(t.begin(), t.end());
+    return {t[reps / 2], (t[reps * 9 / 10] - t[reps / 10]) / 2};
+}
+
+struct Results {
+    std::string json = "[\n";
+    std::string path;
+    bool first = true;
+    // Rewritten after every point, so a run cut short still leaves valid JSON with what it measured.
+    void save() const {
+        FILE* f = std::fopen(path.c_str(), "w");
+        if (!f) {
+            std::perror(path.c_str());
+            std::exit(2);
+        }
+        std::fputs((json + "\n]\n").c_str(), f);
+        std::fclose(f);
+    }
+    void add(const std::string& clazz, const std::string& method, const std::vector<std::pair<std::string, std::string>>& params,
+             Timing t) {
+        char buf[256];
+        if (!first) json += ",\n";
+        first = false;
+        json += "  {\"benchmark\": \"org.sparse4j.bench.native." + clazz + "." + method + "\", \"mode\": \"median\", \"params\": {";
+        for (size_t i = 0; i < params.size(); ++i)
+            json += (i ? ", " : "") + std::string("\"") + params[i].first + "\": \"" + params[i].second + "\"";
+        std::snprintf(buf, sizeof buf, "}, \"primaryMetric\": {\"score\": %.3f, \"scoreError\": %.3f, \"scoreUnit\": \"us/op\"}}",
+                      t.median, t.spread);
+        json += buf;
+        save();
+    }
+};
+
+std::string fmt(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return b;
+}
+
+struct Gpu {
+    cudaStream_t stream;
+    cusparseHandle_t sparse;
+    cublasHandle_t blas;
+    s4j_context ctx;
+};
+
+// Largest relative difference between two device outputs of `count` values, normalised by the
+// largest magnitude of the reference (the products are sums of many signed terms).
+double compare(const void* ours, const void* ref, int64_t count, const Dtype& d) {
+    std::vector<char> a(count * d.size), b(count * d.size);
+    CHECK_CUDA(cudaMemcpy(a.data(), ours, a.size(), cudaMemcpyDeviceToHost));
+    CHECK_CUDA(cudaMemcpy(b.data(), ref, b.size(), cudaMemcpyDeviceToHost));
+    double worst = 0, scale = 1e-30;
+    for (int64_t i = 0; i < count; ++i) scale = std::max(scale, std::fabs(static_cast<double>(from_bits(b.data() + i * d.size, d))));
+    for (int64_t i = 0; i < count; ++i)
+        worst = std::max(worst, std::fabs(static_cast<double>(from_bits(a.data() + i * d.size, d)) -
+                                          from_bits(b.data() + i * d.size, d)) / scale);
+    return worst;
+}
+
+// One SpMM case: C (M x N) = A (M x K, CSR) * B (K x N), row-major dense. N = 1 runs SpMV.
+void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_t k, int64_t n, double density, bool power_law,
+               const Dtype& d, bool with_dense, int reps) {
+    HostCsr a = make_csr(m, k, density, power_law, 1000 + m + k + n);
+    const int64_t nnz = static_cast<int64_t>(a.ci.size());
+    std::vector<char> vals = encode(a.val, d);
+    int32_t* rp = upload<int32_t>(a.rp.data(), a.rp.size() * 4);
+    int32_t* ci = upload<int32_t>(a.ci.data(), a.ci.size() * 4);
+    void* av = upload<char>(vals.data(), vals.size());
+    std::vector<char> bh = encode(random_dense(k * n, 7), d);
+    void* b = upload<char>(bh.data(), bh.size());
+    void *c = nullptr, *c_ref = nullptr;
+    CHECK_CUDA(cudaMalloc(&c, m * n * d.size));
+    CHECK_CUDA(cudaMalloc(&c_ref, m * n * d.size));
+
+    s4j_csr sa{m, k, nnz, rp, ci, av, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0};
+    s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
+    s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
+    Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
+
+    // cuSPARSE, fp32 compute.
+    cusparseSpMatDescr_t ma;
+    CHECK_SPARSE(cusparseCreateCsr(&ma, m, k, nnz, rp, ci, av, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO, d.cuda));
+    float alpha = 1, beta = 0;
+    Timing peer;
+    std::string peer_name;
+    void* work = nullptr;
+    size_t work_bytes = 0;
+    if (n == 1) {
+        cusparseDnVecDescr_t vx, vy;
+        CHECK_SPARSE(cusparseCreateDnVec(&vx, k, b, d.cuda));
+        CHECK_SPARSE(cusparseCreateDnVec(&vy, m, c_ref, d.cuda));
+        CHECK_SPARSE(cusparseSpMV_bufferSize(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma, vx, &beta, vy, CUDA_R_32F,
+                                             CUSPARSE_SPMV_ALG_DEFAULT, &work_bytes));
+        CHECK_CUDA(cudaMalloc(&work, work_bytes + 1));
+        peer = time_it(g.stream, reps, [&] {
+            CHECK_SPARSE(cusparseSpMV(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma, vx, &beta, vy, CUDA_R_32F,
+                                      CUSPARSE_SPMV_ALG_DEFAULT, work));
+        });
+        peer_name = "cusparseSpmv";
+        cusparseDestroyDnVec(vx);
+        cusparseDestroyDnVec(vy);
+    } else {
+        cusparseDnMatDescr_t mb, mc;
+        CHECK_SPARSE(cusparseCreateDnMat(&mb, k, n, n, b, d.cuda, CUSPARSE_ORDER_ROW));
+        CHECK_SPARSE(cusparseCreateDnMat(&mc, m, n, n, c_ref, d.cuda, CUSPARSE_ORDER_ROW));
+        CHECK_SPARSE(cusparseSpMM_bufferSize(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma,
+                                             mb, &beta, mc, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, &work_bytes));
+        CHECK_CUDA(cudaMalloc(&work, work_bytes + 1));
+        peer = time_it(g.stream, reps, [&] {
+            CHECK_SPARSE(cusparseSpMM(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma, mb,
+                                      &beta, mc, CUDA_R_32F, CUSPARSE_SPMM_ALG_DEFAULT, work));
+        });
+        peer_name = "cusparseSpmm";
+        cusparseDestroyDnMat(mb);
+        cusparseDestroyDnMat(mc);
+    }
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    double err = compare(c, c_ref, m * n, d);
+    std::vector<std::pair<std::string, std::string>> params{{"shape", std::to_string(m) + "x" + std::to_string(k)},
+                                                            {"n", std::to_string(n)},
+                                                            {"density", fmt(density)},
+                                                            {"pattern", power_law ? "powerlaw" : "uniform"},
+                                                            {"dtype", d.name}};
+    out.add(clazz, "sparse4jCsr", params, ours);
+    out.add(clazz, peer_name, params, peer);
+    std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
+                clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
+                ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
+
+    if (with_dense) {  // cuBLAS on the dense A, same dtype, fp32 compute; row-major C = A·B as C^T = B^T·A^T
+        std::vector<float> dense(m * k, 0.0f);
+        for (int64_t i = 0; i < m; ++i)
+            for (int32_t p = a.rp[i]; p < a.rp[i + 1]; ++p) dense[i * k + a.ci[p]] = a.val[p];
+        std::vector<char> dh = encode(dense, d);
+        void* ad = upload<char>(dh.data(), dh.size());
+        Timing dt = time_it(g.stream, reps, [&] {
+            CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &alpha, b, d.cuda, n, ad, d.cuda, k, &beta, c_ref, d.cuda,
+                                    n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        });
+        out.add(clazz, "cublasDense", params, dt);
+        std::printf("  cublas %9.1f us (%.2fx)", dt.median, dt.median / ours.median);
+        cudaFree(ad);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    cusparseDestroySpMat(ma);
+    cudaFree(work);
+    cudaFree(rp);
+    cudaFree(ci);
+    cudaFree(av);
+    cudaFree(b);
+    cudaFree(c);
+    cudaFree(c_ref);
+}
+
+// SDDMM: out = (A·B) at a pattern's nonzeros; A is M x K, B is K x N, both row-major.
+void sddmm_case(Gpu& g, Results& out, int64_t m, int64_t n, int64_t kdim, double density, const Dtype& d, int reps) {
+    HostCsr p = make_csr(m, n, density, false, 77 + m);
+    const int64_t nnz = static_cast<int64_t>(p.ci.size());
+    int32_t* rp = upload<int32_t>(p.rp.data(), p.rp.size() * 4);
+    int32_t* ci = upload<int32_t>(p.ci.data(), p.ci.size() * 4);
+    std::vector<char> ah = encode(random_dense(m * kdim, 3), d), bh = encode(random_dense(kdim * n, 4), d);
+    void* a = upload<char>(ah.data(), ah.size());
+    void* b = upload<char>(bh.data(), bh.size());
+    void *ov = nullptr, *ov_ref = nullptr;
+    CHECK_CUDA(cudaMalloc(&ov, nnz * d.size + 1));
+    CHECK_CUDA(cudaMalloc(&ov_ref, nnz * d.size + 1));
+    s4j_dense sa{a, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, kdim}, {kdim, 1}};
+    s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {kdim, n}, {n, 1}};
+    s4j_csr pat{m, n, nnz, rp, ci, nullptr, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0};  // pattern only
+    s4j_csr res = pat;
+    res.values = ov;
+    Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_sddmm_csr(g.ctx, 1.0f, &sa, &sb, &pat, &res)); });
+    std::vector<std::pair<std::string, std::string>> params{
+        {"shape", std::to_string(m) + "x" + std::to_string(n)}, {"k", std::to_string(kdim)}, {"density", fmt(density)}, {"dtype", d.name}};
+    out.add("GpuSddmm", "sparse4jSddmm", params, ours);
+    std::printf("sddmm    %-12s k=%-5lld density=%-6g %-4s nnz=%-9lld sparse4j %9.1f us", params[0].second.c_str(), (long long)kdim,
+                density, d.name, (long long)nnz, ours.median);
+    if (d.s4j == S4J_F32) {  // cuSPARSE's SDDMM takes fp32 (and fp16) but no bf16
+        cusparseDnMatDescr_t ma, mb;
+        cusparseSpMatDescr_t mc;
+        CHECK_SPARSE(cusparseCreateDnMat(&ma, m, kdim, kdim, a, d.cuda, CUSPARSE_ORDER_ROW));
+        CHECK_SPARSE(cusparseCreateDnMat(&mb, kdim, n, n, b, d.cuda, CUSPARSE_ORDER_ROW));
+        CHECK_SPARSE(cusparseCreateCsr(&mc, m, n, nnz, rp, ci, ov_ref, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_BASE_ZERO,
+                                       d.cuda));
+        float alpha = 1, beta = 0;
+        size_t bytes = 0;
+        CHECK_SPARSE(cusparseSDDMM_bufferSize(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma,
+                                              mb, &beta, mc, CUDA_R_32F, CUSPARSE_SDDMM_ALG_DEFAULT, &bytes));
+        void* work = nullptr;
+        CHECK_CUDA(cudaMalloc(&work, bytes + 1));
+        CHECK_SPARSE(cusparseSDDMM_preprocess(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma,
+                                              mb, &beta, mc, CUDA_R_32F, CUSPARSE_SDDMM_ALG_DEFAULT, work));
+        Timing peer = time_it(g.stream, reps, [&] {
+            CHECK_SPARSE(cusparseSDDMM(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma, mb,
+                                       &beta, mc, CUDA_R_32F, CUSPARSE_SDDMM_ALG_DEFAULT, work));
+        });
+        out.add("GpuSddmm", "cusparseSddmm", params, peer);
+        std::printf("  cusparse %9.1f us (%.2fx)  maxdiff %.1e", peer.median, peer.median / ours.median, compare(ov, ov_ref, nnz, d));
+        cusparseDestroyDnMat(ma);
+        cusparseDestroyDnMat(mb);
+        cusparseDestroySpMat(mc);
+        cudaFree(work);
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+    cudaFree(rp);
+    cudaFree(ci);
+    cudaFree(a);
+    cudaFree(b);
+    cudaFree(ov);
+    cudaFree(ov_ref);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string suite = "all", path = "gpu.json";
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--suite" && i + 1 < argc) suite = argv[++i];
+        else if (a == "--out" && i + 1 < argc) path = argv[++i];
+        else if (a == "--quick") quick = true;
+        else {
+            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|all] [--out FILE.json] [--quick]\n");
+            return 2;
+        }
+    }
+    Gpu g;
+    CHECK_CUDA(cudaSetDevice(0));
+    cudaDeviceProp prop;
+    CHECK_CUDA(cudaGetDeviceProperties(&prop, 0));
+    std::printf("device: %s, %d SMs, L2 %d MiB\n", prop.name, prop.multiProcessorCount, prop.l2CacheSize >> 20);
+    CHECK_CUDA(cudaStreamCreate(&g.stream));
+    CHECK_SPARSE(cusparseCreate(&g.sparse));
+    CHECK_SPARSE(cusparseSetStream(g.sparse, g.stream));
+    CHECK_BLAS(cublasCreate(&g.blas));
+    CHECK_BLAS(cublasSetStream(g.blas, g.stream));
+    CHECK_S4J(s4j_context_create(&g.ctx, S4J_DEVICE_CUDA, 0, 0));
+    CHECK_S4J(s4j_context_set_stream(g.ctx, g.stream));
+    const int reps = 21;
+    Results out;
+    out.path = path;
+    if (suite == "density" || suite == "all") {
+        for (double dens : {0.30, 0.20, 0.10, 0.05, 0.01, 0.001})
+            spmm_case(g, out, "GpuSpmm", 8192, 8192, 256, dens, false, kF32, true, reps);
+        for (double dens : {0.05, 0.01}) spmm_case(g, out, "GpuSpmm", 8192, 8192, 256, dens, true, kF32, false, reps);
+    }
+    if (suite == "llm" || suite == "all") {
+        const int64_t shapes[4][2] = {{4096, 4096}, {11008, 4096}, {4096, 11008}, {14336, 4096}};
+        for (const Dtype* d : {&kF16, &kBF16, &kF32}) {
+            for (auto& s : shapes) {
+                for (int64_t n : {int64_t{1}, int64_t{16}, int64_t{2048}}) {
+                    if (quick && (s[0] == 11008 || s[1] == 11008)) continue;
+                    if (d == &kF32 && n == 2048) continue;  // the fp32 comparison is the density sweep's
+                    for (double sparsity : {0.5, 0.7, 0.8, 0.9, 0.95})
+                        spmm_case(g, out, "GpuLlm", s[0], s[1], n, 1.0 - sparsity, false, *d, n > 1, reps);
+                }
+            }
+        }
+    }
+    if (suite == "sddmm" || suite == "all") {
+        for (double dens : {0.10, 0.05, 0.01}) {
+            sddmm_case(g, out, 8192, 8192, 256, dens, kF32, reps);
+            sddmm_case(g, out, 8192, 8192, 256, dens, kBF16, reps);
+        }
+    }
+    out.save();
+    std::printf("wrote %s\n", path.c_str());
+    s4j_context_destroy(g.ctx);
+    return 0;
+}

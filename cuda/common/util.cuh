@@ -1,0 +1,68 @@
+// Helpers every CUDA file of the backend shares: CUDA errors as sparse4j statuses naming the call,
+// and the device/stream an op runs on.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include "../../native/src/internal.h"
+
+namespace s4j {
+namespace cuda {
+
+// A CUDA error as a status: out of memory stays S4J_OUT_OF_MEMORY (NativeOutOfMemoryError in Java),
+// everything else is S4J_CUDA_ERROR with the error's name, its text and the call that returned it.
+inline s4j_status cuda_fail(cudaError_t err, const char* call) {
+    s4j_status st = err == cudaErrorMemoryAllocation ? S4J_OUT_OF_MEMORY : S4J_CUDA_ERROR;
+    return fail(st, "%s: %s: %s", call, cudaGetErrorName(err), cudaGetErrorString(err));
+}
+
+#define S4J_CUDA_TRY(call)                                          \
+    do {                                                            \
+        cudaError_t err_ = (call);                                  \
+        if (err_ != cudaSuccess) {                                  \
+            cudaGetLastError(); /* clear a sticky launch error */   \
+            return ::s4j::cuda::cuda_fail(err_, #call);             \
+        }                                                           \
+    } while (0)
+
+// After a kernel launch: a bad configuration or a missing kernel image shows up here.
+#define S4J_CUDA_LAUNCHED(name)                                     \
+    do {                                                            \
+        cudaError_t err_ = cudaGetLastError();                      \
+        if (err_ != cudaSuccess) return ::s4j::cuda::cuda_fail(err_, "launch of " name); \
+    } while (0)
+
+// Makes device current on this thread, its memory pool set up to keep freed memory (runtime.cu).
+s4j_status use_device(int32_t device);
+
+inline cudaStream_t stream_of(const exec_env& env) { return static_cast<cudaStream_t>(env.stream); }
+
+// Stream-ordered scratch memory for one op, from the device's pool, freed on the op's stream when the
+// op's host side returns (the kernels that use it are queued before the free, so the order holds).
+class Workspace {
+public:
+    explicit Workspace(cudaStream_t s) : stream_(s) {}
+    ~Workspace() {
+        for (int i = 0; i < n_; ++i) cudaFreeAsync(blocks_[i], stream_);
+    }
+    template <typename T>
+    s4j_status take(int64_t count, T** out) {
+        *out = nullptr;
+        if (n_ == kMax) return fail(S4J_INTERNAL, "workspace: too many blocks");
+        size_t bytes = static_cast<size_t>(count > 0 ? count : 1) * sizeof(T);
+        void* p = nullptr;
+        S4J_CUDA_TRY(cudaMallocAsync(&p, bytes, stream_));
+        blocks_[n_++] = p;
+        *out = static_cast<T*>(p);
+        return S4J_OK;
+    }
+
+private:
+    static constexpr int kMax = 16;
+    cudaStream_t stream_;
+    void* blocks_[kMax] = {};
+    int n_ = 0;
+};
+
+}  // namespace cuda
+}  // namespace s4j

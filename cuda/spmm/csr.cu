@@ -1,0 +1,453 @@
+// CUDA CSR SpMM, SpMV and SDDMM for fp32, fp16, bf16 (fp32 accumulation) and fp64, int32 or int64
+// indices, any operand strides.
+//
+// SpMM: one warp per row of A and per tile of output columns. The warp reads 32 of the row's
+// nonzeros at a time, coalesced, into registers, then hands them out with shuffles; for each one
+// every lane multiplies its slice of the B row (16-byte vector loads when the layout allows, else
+// coalesced scalar loads). Rows are visited longest first, so the warps of a block finish together.
+// Aᵀ·B transposes A on the device first (a stable radix sort by column keeps rows ordered).
+#include <cub/cub.cuh>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "../common/types.cuh"
+#include "../common/util.cuh"
+
+namespace s4j {
+namespace cuda {
+namespace {
+
+constexpr int kWarp = 32;
+constexpr int kWarpsPerBlock = 4;
+
+// 16 bytes of T: what a lane loads at once on the vector path.
+template <typename T>
+struct vec16 {
+    static constexpr int n = 16 / sizeof(T);
+    T v[n];
+};
+
+template <typename T>
+__device__ __forceinline__ vec16<T> load16(const T* p) {
+    uint4 raw = *reinterpret_cast<const uint4*>(p);
+    vec16<T> out;
+    memcpy(&out, &raw, 16);
+    return out;
+}
+
+template <typename T>
+__device__ __forceinline__ void store16(T* p, const vec16<T>& v) {
+    uint4 raw;
+    memcpy(&raw, &v, 16);
+    *reinterpret_cast<uint4*>(p) = raw;
+}
+
+struct dense_view {
+    int64_t s0, s1;  // strides in elements
+};
+
+// C tile = alpha · A(rows) · B(:, tile) + beta · C. VEC: each lane covers 16 contiguous bytes of a
+// row (B and C unit column stride, rows 16-byte aligned, n a multiple of the vector); else each
+// lane covers the columns lane, lane + 32, ... (TILE of them).
+template <typename T, typename I, bool VEC, int TILE>
+__global__ void __launch_bounds__(kWarp* kWarpsPerBlock)
+    spmm_kernel(int64_t m, int64_t n, const I* __restrict__ rp, const I* __restrict__ ci, const T* __restrict__ val,
+                const T* __restrict__ b, dense_view bs, T* __restrict__ c, dense_view cs, float alpha, float beta,
+                const I* __restrict__ order) {
+    using A = typename value_traits<T>::acc;
+    constexpr int E = VEC ? vec16<T>::n : TILE;
+    const int lane = threadIdx.x % kWarp;
+    const int64_t w = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
+    if (w >= m) return;
+    const int64_t row = order ? static_cast<int64_t>(order[w]) : w;
+    const int64_t col0 = static_cast<int64_t>(blockIdx.y) * kWarp * E + (VEC ? lane * E : lane);
+    A acc[E];
+#pragma unroll
+    for (int e = 0; e < E; ++e) acc[e] = A(0);
+    const int64_t k0 = rp[row], k1 = rp[row + 1];
+    for (int64_t kk = k0; kk < k1; kk += kWarp) {
+        const int cnt = k1 - kk < kWarp ? static_cast<int>(k1 - kk) : kWarp;
+        int64_t my_col = 0;
+        A my_val = A(0);
+        if (lane < cnt) {
+            my_col = static_cast<int64_t>(ci[kk + lane]);
+            my_val = to_acc(val[kk + lane]);
+        }
+        for (int t = 0; t < cnt; ++t) {
+            const int64_t col = __shfl_sync(0xffffffffu, my_col, t);
+            const A a = __shfl_sync(0xffffffffu, my_val, t);
+            const T* brow = b + col * bs.s0;
+            if (VEC) {
+                if (col0 < n) {
+                    vec16<T> x = load16(brow + col0);
+#pragma unroll
+                    for (int e = 0; e < E; ++e) acc[e] += a * to_acc(x.v[e]);
+                }
+            } else {
+#pragma unroll
+                for (int e = 0; e < E; ++e) {
+                    const int64_t j = col0 + static_cast<int64_t>(e) * kWarp;
+                    if (j < n) acc[e] += a * to_acc(brow[j * bs.s1]);
+                }
+            }
+        }
+    }
+    T* crow = c + row * cs.s0;
+    if (VEC) {
+        if (col0 >= n) return;
+        vec16<T> out;
+        vec16<T> old;
+        if (beta != 0.0f) old = load16(crow + col0);
+#pragma unroll
+        for (int e = 0; e < E; ++e) {
+            A v = A(alpha) * acc[e];
+            if (beta != 0.0f) v += A(beta) * to_acc(old.v[e]);
+            out.v[e] = from_acc<T>(v);
+        }
+        store16(crow + col0, out);
+    } else {
+#pragma unroll
+        for (int e = 0; e < E; ++e) {
+            const int64_t j = col0 + static_cast<int64_t>(e) * kWarp;
+            if (j >= n) continue;
+            A v = A(alpha) * acc[e];
+            if (beta != 0.0f) v += A(beta) * to_acc(crow[j * cs.s1]);
+            crow[j * cs.s1] = from_acc<T>(v);
+        }
+    }
+}
+
+// Row order, longest first: an index permutation sorted by row length (a stable radix sort).
+template <typename I>
+__global__ void row_lengths_kernel(int64_t m, const I* __restrict__ rp, I* __restrict__ len, I* __restrict__ idx) {
+    const int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (r >= m) return;
+    len[r] = rp[r + 1] - rp[r];
+    idx[r] = static_cast<I>(r);
+}
+
+int key_bits(int64_t max_value) {
+    int bits = 1;
+    while (bits < 63 && (int64_t{1} << bits) <= max_value) ++bits;
+    return bits;
+}
+
+template <typename I>
+s4j_status longest_first(Workspace& ws, cudaStream_t s, int64_t m, int64_t max_len, const I* rp, const I** order) {
+    I *len, *idx, *len_sorted, *idx_sorted;
+    S4J_TRY(ws.take(m, &len));
+    S4J_TRY(ws.take(m, &idx));
+    S4J_TRY(ws.take(m, &len_sorted));
+    S4J_TRY(ws.take(m, &idx_sorted));
+    row_lengths_kernel<I><<<static_cast<unsigned>((m + 255) / 256), 256, 0, s>>>(m, rp, len, idx);
+    S4J_CUDA_LAUNCHED("row_lengths_kernel");
+    size_t bytes = 0;
+    S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairsDescending(nullptr, bytes, len, len_sorted, idx, idx_sorted, m, 0,
+                                                            key_bits(max_len), s));
+    char* tmp;
+    S4J_TRY(ws.take(static_cast<int64_t>(bytes), &tmp));
+    S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairsDescending(tmp, bytes, len, len_sorted, idx, idx_sorted, m, 0,
+                                                            key_bits(max_len), s));
+    *order = idx_sorted;
+    return S4J_OK;
+}
+
+// ---- Aᵀ on the device -------------------------------------------------------------------------
+
+// row_of[k]: the row of entry k; perm[k] = k (the payload the sort by column carries).
+template <typename I>
+__global__ void row_of_entry_kernel(int64_t m, const I* __restrict__ rp, I* __restrict__ row_of, I* __restrict__ perm) {
+    const int64_t w = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const int lane = threadIdx.x % kWarp;
+    if (w >= m) return;
+    for (int64_t k = rp[w] + lane; k < rp[w + 1]; k += kWarp) {
+        row_of[k] = static_cast<I>(w);
+        perm[k] = static_cast<I>(k);
+    }
+}
+
+template <typename I, typename T>
+__global__ void gather_kernel(int64_t nnz, const I* __restrict__ perm, const I* __restrict__ row_of,
+                              const T* __restrict__ val, I* __restrict__ out_ci, T* __restrict__ out_val) {
+    const int64_t k = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (k >= nnz) return;
+    const I src = perm[k];
+    out_ci[k] = row_of[src];
+    out_val[k] = val[src];
+}
+
+// out_rp[j] = first position of column j in the column-sorted keys (a binary search per column).
+template <typename I>
+__global__ void ptr_from_sorted_kernel(int64_t cols, int64_t nnz, const I* __restrict__ keys, I* __restrict__ out_rp) {
+    const int64_t j = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (j > cols) return;
+    int64_t lo = 0, hi = nnz;
+    while (lo < hi) {
+        const int64_t mid = (lo + hi) / 2;
+        if (static_cast<int64_t>(keys[mid]) < j) lo = mid + 1; else hi = mid;
+    }
+    out_rp[j] = static_cast<I>(lo);
+}
+
+unsigned blocks_for(int64_t threads, int per_block) { return static_cast<unsigned>((threads + per_block - 1) / per_block); }
+
+template <typename I, typename T>
+s4j_status transpose(Workspace& ws, cudaStream_t s, const s4j_csr* a, s4j_csr* t) {
+    const int64_t m = a->rows, cols = a->cols, nnz = a->nnz;
+    I *row_of, *keys_sorted, *perm, *perm_sorted, *out_rp, *out_ci;
+    T* out_val;
+    S4J_TRY(ws.take(nnz, &row_of));
+    S4J_TRY(ws.take(nnz, &keys_sorted));
+    S4J_TRY(ws.take(nnz, &perm));
+    S4J_TRY(ws.take(nnz, &perm_sorted));
+    S4J_TRY(ws.take(cols + 1, &out_rp));
+    S4J_TRY(ws.take(nnz, &out_ci));
+    S4J_TRY(ws.take(nnz, &out_val));
+    if (nnz > 0) {
+        row_of_entry_kernel<I><<<blocks_for(m * kWarp, 256), 256, 0, s>>>(m, static_cast<const I*>(a->row_ptr), row_of, perm);
+        S4J_CUDA_LAUNCHED("row_of_entry_kernel");
+        const I* keys = static_cast<const I*>(a->col_idx);
+        size_t bytes = 0;
+        S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairs(nullptr, bytes, keys, keys_sorted, perm, perm_sorted, nnz, 0,
+                                                     key_bits(cols), s));
+        char* tmp;
+        S4J_TRY(ws.take(static_cast<int64_t>(bytes), &tmp));
+        S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairs(tmp, bytes, keys, keys_sorted, perm, perm_sorted, nnz, 0,
+                                                     key_bits(cols), s));
+        gather_kernel<I, T><<<blocks_for(nnz, 256), 256, 0, s>>>(nnz, perm_sorted, row_of, static_cast<const T*>(a->values),
+                                                                 out_ci, out_val);
+        S4J_CUDA_LAUNCHED("gather_kernel");
+    }
+    ptr_from_sorted_kernel<I><<<blocks_for(cols + 1, 256), 256, 0, s>>>(cols, nnz, keys_sorted, out_rp);
+    S4J_CUDA_LAUNCHED("ptr_from_sorted_kernel");
+    *t = *a;
+    t->rows = cols;
+    t->cols = m;
+    t->row_ptr = out_rp;
+    t->col_idx = out_ci;
+    t->values = out_val;
+    return S4J_OK;
+}
+
+template <typename T>
+bool aligned16(const void* p) {
+    return reinterpret_cast<uintptr_t>(p) % 16 == 0;
+}
+
+template <typename T, typename I>
+s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* x, float beta,
+                      s4j_dense* y);
+
+// A rank-2 operand with one column seen as a vector.
+s4j_dense column(const s4j_dense* d) {
+    s4j_dense v = *d;
+    v.rank = 1;
+    return v;
+}
+
+template <typename T, typename I>
+s4j_status spmm_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* b, float beta,
+                      s4j_dense* c) {
+    const int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
+    if (n == 1) {  // one column (batch-1 decoding): the SpMV kernel
+        s4j_dense x = column(b), y = column(c);
+        return spmv_typed<T, I>(env, trans, alpha, a0, &x, beta, &y);
+    }
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    s4j_csr at;
+    const s4j_csr* a = a0;
+    if (trans) {
+        S4J_TRY((transpose<I, T>(ws, s, a0, &at)));
+        a = &at;
+    }
+    const I* rp = static_cast<const I*>(a->row_ptr);
+    // Longest rows first. The longest length is bounded by the column count, which sizes the keys.
+    const I* order = nullptr;
+    if (m > kWarpsPerBlock) S4J_TRY(longest_first<I>(ws, s, m, a->cols, rp, &order));
+    constexpr int E = vec16<T>::n;
+    const dense_view bs{b->strides[0], b->strides[1]}, cs{c->strides[0], c->strides[1]};
+    const bool vec = (b->strides[1] == 1 || n == 1) && (c->strides[1] == 1 || n == 1) && n % E == 0 &&
+                     (b->shape[0] <= 1 || b->strides[0] % E == 0) && (m <= 1 || c->strides[0] % E == 0) &&
+                     aligned16<T>(b->data) && aligned16<T>(c->data);
+    const unsigned grid_x = blocks_for(m, kWarpsPerBlock);
+    const int64_t tile = vec ? int64_t{kWarp} * E : int64_t{kWarp} * 4;
+    const int64_t tiles = (n + tile - 1) / tile;
+    if (tiles > 65535) return fail(S4J_UNSUPPORTED, "spmm (cuda): %lld output columns is more than this kernel covers", (long long)n);
+    dim3 grid(grid_x, static_cast<unsigned>(tiles));
+    const T* bv = static_cast<const T*>(b->data);
+    T* cv = static_cast<T*>(c->data);
+    if (vec)
+        spmm_kernel<T, I, true, 1><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, rp, static_cast<const I*>(a->col_idx),
+                                                                          static_cast<const T*>(a->values), bv, bs, cv, cs,
+                                                                          alpha, beta, order);
+    else
+        spmm_kernel<T, I, false, 4><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, rp, static_cast<const I*>(a->col_idx),
+                                                                           static_cast<const T*>(a->values), bv, bs, cv, cs,
+                                                                           alpha, beta, order);
+    S4J_CUDA_LAUNCHED("spmm_kernel");
+    return S4J_OK;
+}
+
+// ---- SpMV: G lanes per row (G a power of two near the mean row length), shuffle reduction ------
+
+template <typename T, typename I, int G>
+__global__ void spmv_kernel(int64_t m, const I* __restrict__ rp, const I* __restrict__ ci, const T* __restrict__ val,
+                            const T* __restrict__ x, int64_t xs, T* __restrict__ y, int64_t ys, float alpha, float beta) {
+    using A = typename value_traits<T>::acc;
+    const int64_t g = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / G;
+    const int lane = threadIdx.x % G;
+    if (g >= m) return;  // whole groups leave together: G divides the warp
+    A acc = A(0);
+    for (int64_t k = rp[g] + lane; k < rp[g + 1]; k += G) acc += to_acc(val[k]) * to_acc(x[static_cast<int64_t>(ci[k]) * xs]);
+#pragma unroll
+    for (int off = G / 2; off > 0; off /= 2) acc += __shfl_down_sync(0xffffffffu, acc, off, G);
+    if (lane == 0) {
+        A v = A(alpha) * acc;
+        if (beta != 0.0f) v += A(beta) * to_acc(y[g * ys]);
+        y[g * ys] = from_acc<T>(v);
+    }
+}
+
+template <typename T, typename I, int G>
+void launch_spmv(cudaStream_t s, int64_t m, const s4j_csr* a, const s4j_dense* x, float alpha, float beta, s4j_dense* y) {
+    spmv_kernel<T, I, G><<<blocks_for(m * G, 256), 256, 0, s>>>(m, static_cast<const I*>(a->row_ptr),
+                                                                static_cast<const I*>(a->col_idx),
+                                                                static_cast<const T*>(a->values), static_cast<const T*>(x->data),
+                                                                x->strides[0], static_cast<T*>(y->data), y->strides[0], alpha, beta);
+}
+
+template <typename T, typename I>
+s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* x, float beta,
+                      s4j_dense* y) {
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    s4j_csr at;
+    const s4j_csr* a = a0;
+    if (trans) {
+        S4J_TRY((transpose<I, T>(ws, s, a0, &at)));
+        a = &at;
+    }
+    const int64_t m = y->shape[0];
+    if (m == 0) return S4J_OK;
+    const double mean = static_cast<double>(a->nnz) / static_cast<double>(m);
+    if (mean <= 2) launch_spmv<T, I, 2>(s, m, a, x, alpha, beta, y);
+    else if (mean <= 4) launch_spmv<T, I, 4>(s, m, a, x, alpha, beta, y);
+    else if (mean <= 8) launch_spmv<T, I, 8>(s, m, a, x, alpha, beta, y);
+    else if (mean <= 16) launch_spmv<T, I, 16>(s, m, a, x, alpha, beta, y);
+    else launch_spmv<T, I, 32>(s, m, a, x, alpha, beta, y);
+    S4J_CUDA_LAUNCHED("spmv_kernel");
+    return S4J_OK;
+}
+
+// ---- SDDMM: one warp per nonzero, lanes over the inner dimension ------------------------------
+
+// B transposed into a contiguous N x K copy, so a nonzero's column of B is a contiguous row.
+template <typename T>
+__global__ void transpose_dense_kernel(int64_t k, int64_t n, const T* __restrict__ b, dense_view bs, T* __restrict__ bt) {
+    __shared__ T tile[32][33];
+    const int64_t l0 = static_cast<int64_t>(blockIdx.y) * 32, j0 = static_cast<int64_t>(blockIdx.x) * 32;
+    for (int r = threadIdx.y; r < 32; r += blockDim.y) {
+        const int64_t l = l0 + r, j = j0 + threadIdx.x;
+        if (l < k && j < n) tile[r][threadIdx.x] = b[l * bs.s0 + j * bs.s1];
+    }
+    __syncthreads();
+    for (int r = threadIdx.y; r < 32; r += blockDim.y) {
+        const int64_t j = j0 + r, l = l0 + threadIdx.x;
+        if (l < k && j < n) bt[j * k + l] = tile[threadIdx.x][r];
+    }
+}
+
+template <typename T, typename I>
+__global__ void sddmm_kernel(int64_t rows, int64_t nnz, int64_t kdim, const I* __restrict__ rp, const I* __restrict__ ci,
+                             const T* __restrict__ a, dense_view as, const T* __restrict__ bt, float alpha,
+                             T* __restrict__ out) {
+    using A = typename value_traits<T>::acc;
+    const int64_t k = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const int lane = threadIdx.x % kWarp;
+    if (k >= nnz) return;
+    // The row of entry k: the last row whose start is <= k.
+    int64_t lo = 0, hi = rows;
+    while (hi - lo > 1) {
+        const int64_t mid = (lo + hi) / 2;
+        if (static_cast<int64_t>(rp[mid]) <= k) lo = mid; else hi = mid;
+    }
+    const T* arow = a + lo * as.s0;
+    const T* brow = bt + static_cast<int64_t>(ci[k]) * kdim;
+    A acc = A(0);
+    for (int64_t l = lane; l < kdim; l += kWarp) acc += to_acc(arow[l * as.s1]) * to_acc(brow[l]);
+#pragma unroll
+    for (int off = kWarp / 2; off > 0; off /= 2) acc += __shfl_down_sync(0xffffffffu, acc, off);
+    if (lane == 0) out[k] = from_acc<T>(A(alpha) * acc);
+}
+
+template <typename T, typename I>
+s4j_status sddmm_typed(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
+                       s4j_csr* out) {
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    const int64_t nnz = p->nnz, kdim = a->shape[1], n = b->shape[1];
+    if (nnz == 0) return S4J_OK;
+    T* bt;
+    S4J_TRY(ws.take(n * kdim, &bt));
+    if (kdim > 0) {
+        if ((kdim + 31) / 32 > 65535) return fail(S4J_UNSUPPORTED, "sddmm (cuda): inner dimension %lld is too large", (long long)kdim);
+        dim3 grid(blocks_for(n, 32), blocks_for(kdim, 32)), block(32, 8);
+        transpose_dense_kernel<T><<<grid, block, 0, s>>>(kdim, n, static_cast<const T*>(b->data), {b->strides[0], b->strides[1]}, bt);
+        S4J_CUDA_LAUNCHED("transpose_dense_kernel");
+    }
+    sddmm_kernel<T, I><<<blocks_for(nnz * kWarp, 256), 256, 0, s>>>(p->rows, nnz, kdim, static_cast<const I*>(p->row_ptr),
+                                                                   static_cast<const I*>(p->col_idx),
+                                                                   static_cast<const T*>(a->data), {a->strides[0], a->strides[1]},
+                                                                   bt, alpha, static_cast<T*>(out->values));
+    S4J_CUDA_LAUNCHED("sddmm_kernel");
+    return S4J_OK;
+}
+
+// ---- entry points: dtype and index type to templates ------------------------------------------
+
+template <typename F>
+s4j_status with_types(s4j_dtype value, s4j_dtype index, F&& f) {
+    s4j_status st = S4J_UNSUPPORTED;
+    bool ok = with_device_type(value, [&](auto* vt) {
+        using T = std::remove_pointer_t<decltype(vt)>;
+        if (index == S4J_I64) st = f(static_cast<T*>(nullptr), static_cast<int64_t*>(nullptr));
+        else st = f(static_cast<T*>(nullptr), static_cast<int32_t*>(nullptr));
+    });
+    return ok ? st : fail(S4J_UNSUPPORTED, "cuda: value dtype %s", dtype_name(value));
+}
+
+s4j_status spmm_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                     s4j_dense* c) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) {
+        return spmm_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
+    });
+}
+
+s4j_status spmv_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* x, float beta,
+                     s4j_dense* y) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) {
+        return spmv_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, x, beta, y);
+    });
+}
+
+s4j_status sddmm_cuda(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
+                      s4j_csr* out) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->dtype, p->index_dtype, [&](auto* t, auto* i) {
+        return sddmm_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, alpha, a, b, p, out);
+    });
+}
+
+}  // namespace
+
+S4J_REGISTER("cuda:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_cuda);
+S4J_REGISTER("cuda:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_cuda);
+S4J_REGISTER("cuda:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_cuda);
+
+}  // namespace cuda
+}  // namespace s4j

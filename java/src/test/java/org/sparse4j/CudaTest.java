@@ -1,0 +1,97 @@
+package org.sparse4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.sparse4j.format.Csr;
+import org.sparse4j.internal.Allocator;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.ops.Spmm;
+
+/** Device tensors, formats, streams and the memory pool on a real GPU (tag gpu; skipped without one). */
+@Tag("gpu")
+class CudaTest {
+    private static final Device GPU = Device.cuda(0);
+
+    @BeforeEach
+    void needGpu() {
+        assumeTrue(Backends.cudaDeviceCount() > 0, () -> "no CUDA device: " + Backends.cudaUnavailableReason());
+    }
+
+    @Test
+    void tensorsRoundTripThroughTheDevice() {
+        try (Scope s = Scope.open()) {
+            Tensor h = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+            Tensor d = h.to(GPU);
+            assertEquals(GPU, d.device());
+            assertArrayEquals(h.toFloatArray(), d.toHost().toFloatArray());
+            assertArrayEquals(h.toFloatArray(), d.toFloatArray());  // reads go through a host copy
+            // A transposed view of device memory comes back as the same view.
+            assertArrayEquals(h.transpose().copy().toFloatArray(), d.transpose().toFloatArray());
+            assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, d.to(DType.BF16).toDoubleArray());
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> d.getDouble(0, 0));
+            assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("toHost"), e.getMessage());
+        }
+    }
+
+    @Test
+    void repeatedAllocationsReuseThePool() {
+        long[] reserved = new long[1];
+        long[] used = new long[1];
+        try (Scope s = Scope.open()) {
+            Tensor.zeros(GPU, DType.F32, 1 << 20).close();
+        }
+        org.sparse4j.internal.Native.check(Sparse4jNative.s4j_cuda_pool_stats(0, reserved, used));
+        long before = reserved[0];
+        for (int i = 0; i < 50; i++) {
+            try (Tensor t = Tensor.zeros(GPU, DType.F32, 1 << 20)) {
+                assertEquals(GPU, t.device());
+            }
+        }
+        org.sparse4j.internal.Native.check(Sparse4jNative.s4j_cuda_pool_stats(0, reserved, used));
+        assertEquals(before, reserved[0], "the pool grew although every buffer was freed before the next");
+        assertEquals(0, Allocator.root(GPU).liveBuffers());
+    }
+
+    @Test
+    void opsRunOnTheDeviceAndMatchTheHost() {
+        try (Scope s = Scope.open(); Context gpu = Context.cuda(0).useNewStream(); Context cpu = Context.cpu(1)) {
+            Csr a = Csr.of(3, 4, new int[] {0, 2, 2, 4}, new int[] {0, 3, 1, 2}, new float[] {1, 2, 3, 4});
+            Tensor b = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2);
+            Tensor expected = Spmm.mul(cpu, a, b);
+            Csr ad = a.to(GPU);
+            assertEquals(GPU, ad.device());
+            Tensor c = Spmm.mul(gpu, ad, b.to(GPU));
+            gpu.synchronize();
+            assertEquals(GPU, c.device());
+            assertEquals("cuda:spmm_csr", gpu.lastImplementation());
+            assertArrayEquals(expected.toFloatArray(), c.toFloatArray());
+        }
+    }
+
+    @Test
+    void operandsOnTheWrongDeviceAreRefused() {
+        try (Scope s = Scope.open(); Context gpu = Context.cuda(0)) {
+            Csr a = Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 1}, new float[] {1, 2});
+            Tensor b = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+            ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> Spmm.mul(gpu, a.to(GPU), b));
+            assertTrue(e.getMessage().contains("B lives on the host"), e.getMessage());
+            assertThrows(InvalidFormatException.class, () -> Csr.of(2, 2, Tensor.of(new int[] {0, 1, 2}).to(GPU),
+                    Tensor.of(new int[] {0, 1}).to(GPU), null));
+            Csr ad = a.to(GPU);
+            assertThrows(Sparse4jException.class, ad::toDense);  // conversions run on the host
+        }
+    }
+
+    @Test
+    void anImpossibleAllocationIsATypedError() {
+        NativeOutOfMemoryError e = assertThrows(NativeOutOfMemoryError.class, () -> Tensor.zeros(GPU, DType.F32, 1L << 48));
+        assertTrue(e.getMessage().contains("cudaMallocAsync"), e.getMessage());
+    }
+}
