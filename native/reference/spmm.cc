@@ -153,7 +153,7 @@ void gemv_sparse_x(const s4j_dense* wt, const s4j_dense* x, const int64_t* activ
     }
 }
 
-s4j_status ref_gemv_sparse_x(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const int64_t* active, int64_t count,
+s4j_status ref_gemv_sparse_x(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const gemv_select&, const int64_t* active, int64_t count,
                              s4j_dense* y) {
     with_float_type(wt->dtype, [&](auto* vt) { gemv_sparse_x<std::remove_pointer_t<decltype(vt)>>(wt, x, active, count, y); });
     return S4J_OK;

@@ -176,9 +176,17 @@ using sddmm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a
                                 const s4j_csr* pattern, s4j_csr* out);
 using spmm_bsr_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta,
                                    s4j_dense* c);
-// active: the indices of x to use, ascending (selected by the entry point), count of them.
-using gemv_sparse_x_fn = s4j_status (*)(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const int64_t* active,
-                                        int64_t count, s4j_dense* y);
+// Which inputs are active: |x_j| > threshold (NaN counts as active), then the top_k largest when
+// top_k > 0 (ties: the lower index).
+struct gemv_select {
+    float threshold;
+    int64_t top_k;
+};
+// active: the indices of x to use, ascending, count of them, selected by the entry point from a
+// host x. On a CUDA context x is device memory: the entry point passes active = nullptr and
+// count = -1, and the implementation selects on the device by sel.
+using gemv_sparse_x_fn = s4j_status (*)(const exec_env&, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel,
+                                        const int64_t* active, int64_t count, s4j_dense* y);
 using gemm_fn = s4j_status (*)(const exec_env&, float alpha, const s4j_dense* a, const s4j_dense* b,
                                float beta, s4j_dense* c);
 

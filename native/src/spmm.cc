@@ -167,6 +167,10 @@ s4j_status s4j_gemv_sparse_x(s4j_context ctx, const s4j_dense* wt, const s4j_den
     S4J_TRY(same_device(ctx, "gemv_sparse_x: y", y->device, y->device_index));
     S4J_TRY(check_no_self_overlap(y, "gemv_sparse_x: y"));
     S4J_TRY(check_disjoint("gemv_sparse_x", "y", dense_span(y), {{"W^T", dense_span(wt)}, {"x", dense_span(x)}}));
+    const gemv_select sel{threshold, top_k};
+    if (x->device == S4J_DEVICE_CUDA)  // x is device memory: the implementation selects there
+        return run_op<gemv_sparse_x_fn>(ctx, S4J_OP_GEMV_SPARSE_X, wt->dtype, wt, x, sel, static_cast<const int64_t*>(nullptr),
+                                        int64_t{-1}, y);
     // Select the active inputs once here, so every implementation sees the same set.
     std::vector<int64_t> active;
     std::vector<float> mag;
@@ -188,7 +192,7 @@ s4j_status s4j_gemv_sparse_x(s4j_context ctx, const s4j_dense* wt, const s4j_den
         std::sort(kept.begin(), kept.end());
         active.swap(kept);
     }
-    return run_op<gemv_sparse_x_fn>(ctx, S4J_OP_GEMV_SPARSE_X, wt->dtype, wt, x, static_cast<const int64_t*>(active.data()),
+    return run_op<gemv_sparse_x_fn>(ctx, S4J_OP_GEMV_SPARSE_X, wt->dtype, wt, x, sel, static_cast<const int64_t*>(active.data()),
                                     static_cast<int64_t>(active.size()), y);
     S4J_GUARD_END
 }

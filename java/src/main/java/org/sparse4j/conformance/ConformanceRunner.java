@@ -121,7 +121,7 @@ public final class ConformanceRunner {
             case GEMM -> {
                 Tensor a = denseOperand(c.m(), c.k(), dt, rng, false);
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
-                Tensor out = Gemm.mul(ctx, a, b);
+                Tensor out = Gemm.mul(ctx, place(ctx, a), place(ctx, b));
                 yield compareGemm(c, a.toDoubleArray(), b.toDoubleArray(), out.toDoubleArray());
             }
             case SPMM_BSR -> {
@@ -130,13 +130,16 @@ public final class ConformanceRunner {
                 long[] blk = blocks[(int) (variant % blocks.length)];
                 Bsr a = csr.toBsr(blk[0], blk[1]);
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
+                Bsr ad = a.device().equals(ctx.device()) ? a : a.to(ctx.device());
+                Tensor bd = place(ctx, b);
                 if (!stridedOut) {
-                    yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), Spmm.mul(ctx, a, b).toDoubleArray(), null);
+                    yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), Spmm.mul(ctx, ad, bd).toDoubleArray(), null);
                 }
                 Tensor out = denseOperand(c.m(), c.n(), dt, rng, true);
                 double[] old = out.toDoubleArray();
-                Spmm.mulInto(ctx, out, ALPHA, a, b, BETA);
-                yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), out.toDoubleArray(), old);
+                Tensor outd = place(ctx, out);
+                Spmm.mulInto(ctx, outd, ALPHA, ad, bd, BETA);
+                yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), outd.toDoubleArray(), old);
             }
             case GEMV_SPARSE_X -> {
                 Tensor w = denseOperand(c.m(), c.k(), dt, rng, stridedB);
@@ -145,8 +148,8 @@ public final class ConformanceRunner {
                 double[] xv = x.toDoubleArray();
                 long active = java.util.Arrays.stream(xv).filter(v -> (float) Math.abs(v) > threshold).count();
                 long topK = stridedOut ? Math.max(1, active / 2) : 0;
-                try (ActivationSparse.Weights prepared = ActivationSparse.prepare(w)) {
-                    Tensor y = ActivationSparse.gemv(ctx, prepared, x, threshold, topK);
+                try (ActivationSparse.Weights prepared = ActivationSparse.prepare(place(ctx, w))) {
+                    Tensor y = ActivationSparse.gemv(ctx, prepared, place(ctx, x), threshold, topK);
                     yield compareGemv(c, w.toDoubleArray(), xv, threshold, topK, y.toDoubleArray());
                 }
             }

@@ -70,6 +70,20 @@ public final class Bsr extends SparseBase<s4j_bsr> {
         }
     }
 
+    /** This matrix on {@code device}, its arrays copied there without validating again (see {@link Csr#to}). */
+    public Bsr to(org.sparse4j.Device device) {
+        Tensor rp = null, ci = null, v = null;
+        try {
+            rp = first.to(device);
+            ci = second.to(device);
+            v = values.to(device);
+            return new Bsr(rows, cols, blockRows, blockCols, rp, ci, v, false);
+        } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
+            Formats.closeAll(rp, ci, v);
+            throw e;
+        }
+    }
+
     private static long ceilDiv(long a, long b) {
         return (a + b - 1) / b;
     }

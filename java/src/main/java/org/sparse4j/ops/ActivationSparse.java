@@ -69,7 +69,7 @@ public final class ActivationSparse {
     /** y = W·x over the inputs with |x_j| > threshold, and of those the topK largest when topK > 0. */
     public static Tensor gemv(Context ctx, Weights w, Tensor x, float threshold, long topK) {
         Operands.requireNonNull(w, "weights");
-        Tensor y = Tensor.zeros(w.transposed.dtype(), w.outputs());
+        Tensor y = Tensor.zeros(w.transposed.device(), w.transposed.dtype(), w.outputs());
         try {
             gemvInto(ctx, y, w, x, threshold, topK);
         } catch (RuntimeException e) {

@@ -20,7 +20,7 @@ public final class Gemm {
         if (a.shape(1) != b.shape(0)) {
             throw new ShapeMismatchException("A is " + a.shape(0) + "x" + a.shape(1) + " but B is " + b.shape(0) + "x" + b.shape(1));
         }
-        Tensor c = Tensor.zeros(a.dtype(), a.shape(0), b.shape(1));
+        Tensor c = Tensor.zeros(b.device(), a.dtype(), a.shape(0), b.shape(1));
         try {
             Native.check(Sparse4jNative.s4j_gemm(Operands.context(ctx).handle(), 1f, a.descriptor(), b.descriptor(), 0f,
                     c.descriptor()));
