@@ -47,57 +47,35 @@ struct dense_view {
     int64_t s0, s1;  // strides in elements
 };
 
-// C tile = alpha · A(rows) · B(:, tile) + beta · C. VEC: each lane covers 16 contiguous bytes of a
-// row (B and C unit column stride, rows 16-byte aligned, n a multiple of the vector); else each
-// lane covers the columns lane, lane + 32, ... (TILE of them).
-template <typename T, typename I, bool VEC, int TILE>
-__global__ void __launch_bounds__(kWarp* kWarpsPerBlock)
-    spmm_kernel(int64_t m, int64_t n, const I* __restrict__ rp, const I* __restrict__ ci, const T* __restrict__ val,
-                const T* __restrict__ b, dense_view bs, T* __restrict__ c, dense_view cs, float alpha, float beta,
-                const I* __restrict__ order) {
-    using A = typename value_traits<T>::acc;
-    constexpr int E = VEC ? vec16<T>::n : TILE;
-    const int lane = threadIdx.x % kWarp;
-    const int64_t w = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
-    if (w >= m) return;
-    const int64_t row = order ? static_cast<int64_t>(order[w]) : w;
-    const int64_t col0 = static_cast<int64_t>(blockIdx.y) * kWarp * E + (VEC ? lane * E : lane);
-    A acc[E];
+// Sums the lane groups' accumulators of the merge-path kernel: every lane ends with its columns' total.
+template <typename A, int E>
+__device__ __forceinline__ void merge_reduce(A (&acc)[E], int lanes) {
+    for (int off = lanes; off < kWarp; off <<= 1) {
 #pragma unroll
-    for (int e = 0; e < E; ++e) acc[e] = A(0);
-    const int64_t k0 = rp[row], k1 = rp[row + 1];
-    for (int64_t kk = k0; kk < k1; kk += kWarp) {
-        const int cnt = k1 - kk < kWarp ? static_cast<int>(k1 - kk) : kWarp;
-        int64_t my_col = 0;
-        A my_val = A(0);
-        if (lane < cnt) {
-            my_col = static_cast<int64_t>(ci[kk + lane]);
-            my_val = to_acc(val[kk + lane]);
-        }
-        for (int t = 0; t < cnt; ++t) {
-            const int64_t col = __shfl_sync(0xffffffffu, my_col, t);
-            const A a = __shfl_sync(0xffffffffu, my_val, t);
-            const T* brow = b + col * bs.s0;
-            if (VEC) {
-                if (col0 < n) {
-                    vec16<T> x = load16(brow + col0);
-#pragma unroll
-                    for (int e = 0; e < E; ++e) acc[e] += a * to_acc(x.v[e]);
-                }
-            } else {
-#pragma unroll
-                for (int e = 0; e < E; ++e) {
-                    const int64_t j = col0 + static_cast<int64_t>(e) * kWarp;
-                    if (j < n) acc[e] += a * to_acc(brow[j * bs.s1]);
-                }
-            }
-        }
+        for (int e = 0; e < E; ++e) acc[e] += __shfl_xor_sync(0xffffffffu, acc[e], off);
     }
-    T* crow = c + row * cs.s0;
+}
+
+// Group 0 stores the partial sums of its columns into a warp's slot row (n entries).
+template <typename A, bool VEC, int E>
+__device__ __forceinline__ void merge_park(const A (&acc)[E], int g, int64_t col0, int lanes, int64_t n, A* slot) {
+    if (g != 0) return;
+#pragma unroll
+    for (int e = 0; e < E; ++e) {
+        const int64_t j = VEC ? col0 + e : col0 + static_cast<int64_t>(e) * lanes;
+        if (j < n) slot[j] = acc[e];
+    }
+}
+
+// Group 0 writes C's row: alpha · acc + beta · C (C is not read when beta is 0).
+template <typename T, bool VEC, int E>
+__device__ __forceinline__ void merge_finish(const typename value_traits<T>::acc (&acc)[E], int g, int64_t col0, int lanes,
+                                             int64_t n, T* crow, int64_t cs1, float alpha, float beta) {
+    using A = typename value_traits<T>::acc;
+    if (g != 0) return;
     if (VEC) {
         if (col0 >= n) return;
-        vec16<T> out;
-        vec16<T> old;
+        vec16<T> out, old;
         if (beta != 0.0f) old = load16(crow + col0);
 #pragma unroll
         for (int e = 0; e < E; ++e) {
@@ -109,48 +87,165 @@ __global__ void __launch_bounds__(kWarp* kWarpsPerBlock)
     } else {
 #pragma unroll
         for (int e = 0; e < E; ++e) {
-            const int64_t j = col0 + static_cast<int64_t>(e) * kWarp;
+            const int64_t j = col0 + static_cast<int64_t>(e) * lanes;
             if (j >= n) continue;
             A v = A(alpha) * acc[e];
-            if (beta != 0.0f) v += A(beta) * to_acc(crow[j * cs.s1]);
-            crow[j * cs.s1] = from_acc<T>(v);
+            if (beta != 0.0f) v += A(beta) * to_acc(crow[j * cs1]);
+            crow[j * cs1] = from_acc<T>(v);
         }
     }
 }
 
-// Row order, longest first: an index permutation sorted by row length (a stable radix sort).
+// ---- SpMM: merge-path work split ---------------------------------------------------------------
+//
+// The work is a path of items: row by row, the row's nonzeros, then the row's end marker (so an
+// empty row costs one item). Nonzero k of row r is item k + r, the end marker of row r is item
+// rp[r+1] + r, and there are nnz + m items. Each warp takes the same number of items (ipw), so a
+// power-law row is shared by several warps instead of stalling one. A row whose items all fall in
+// one warp is written by it; a row that spans warps leaves fp32 (fp64) partial sums in two slots
+// per warp (head: the row this warp ends but did not begin; tail: the row it begins and does not
+// end), and the fix-up kernel adds them in warp order, so results do not depend on timing.
+
+// The row holding item d: the smallest r with rp[r+1] + r >= d (m when d is past the end).
 template <typename I>
-__global__ void row_lengths_kernel(int64_t m, const I* __restrict__ rp, I* __restrict__ len, I* __restrict__ idx) {
-    const int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+__host__ __device__ inline int64_t row_at_item(const I* rp, int64_t m, int64_t d) {
+    int64_t lo = 0, hi = m;
+    while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (static_cast<int64_t>(rp[mid + 1]) + mid >= d) hi = mid; else lo = mid + 1;
+    }
+    return lo;
+}
+
+// The warps holding row r's first item and its end marker.
+template <typename I>
+__host__ __device__ inline void row_warps(const I* rp, int64_t r, int64_t ipw, int64_t* w0, int64_t* w1) {
+    *w0 = (static_cast<int64_t>(rp[r]) + r) / ipw;
+    *w1 = (static_cast<int64_t>(rp[r + 1]) + r) / ipw;
+}
+
+// One warp's share of one column tile. `lanes` lanes (a power of two) cover the tile's columns for
+// one nonzero (16 bytes each on the vector path, 4 scalars `lanes` apart otherwise); the
+// 32 / lanes groups of lanes take different nonzeros of the same row and are summed when the row
+// ends, so a narrow B still keeps every lane busy.
+template <typename T, typename I, bool VEC>
+__global__ void __launch_bounds__(kWarp* kWarpsPerBlock)
+    spmm_merge_kernel(int64_t m, int64_t n, int64_t items, int64_t ipw, int lanes, const I* __restrict__ rp,
+                      const I* __restrict__ ci, const T* __restrict__ val, const T* __restrict__ b, dense_view bs,
+                      T* __restrict__ c, dense_view cs, float alpha, float beta,
+                      typename value_traits<T>::acc* __restrict__ head, typename value_traits<T>::acc* __restrict__ tail) {
+    using A = typename value_traits<T>::acc;
+    constexpr int E = VEC ? vec16<T>::n : 4;
+    const int lane = threadIdx.x % kWarp;
+    const int64_t w = static_cast<int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarp;
+    const int64_t d0 = w * ipw;
+    if (d0 >= items) return;  // whole warps leave together
+    const int64_t d1 = d0 + ipw < items ? d0 + ipw : items;
+    const int groups = kWarp / lanes;
+    const int g = lane / lanes, li = lane % lanes;
+    const int64_t tile = static_cast<int64_t>(lanes) * E;
+    const int64_t col0 = static_cast<int64_t>(blockIdx.y) * tile + (VEC ? li * E : li);
+
+    A acc[E];
+#pragma unroll
+    for (int e = 0; e < E; ++e) acc[e] = A(0);
+
+    int64_t r = row_at_item(rp, m, d0);
+    int64_t k = d0 - r;
+    int64_t item = d0;
+    bool mid_row = false;
+    while (item < d1) {
+        const int64_t row_end = rp[r + 1];
+        const int64_t kstop = row_end < k + (d1 - item) ? row_end : k + (d1 - item);
+        for (int64_t kk = k; kk < kstop; kk += kWarp) {
+            const int cnt = kstop - kk < kWarp ? static_cast<int>(kstop - kk) : kWarp;
+            int64_t my_col = 0;
+            A my_val = A(0);
+            if (lane < cnt) {
+                my_col = static_cast<int64_t>(ci[kk + lane]);
+                my_val = to_acc(val[kk + lane]);
+            }
+            for (int base = 0; base < cnt; base += groups) {
+                const int t = base + g;
+                const int64_t col = __shfl_sync(0xffffffffu, my_col, t & (kWarp - 1));
+                const A a = __shfl_sync(0xffffffffu, my_val, t & (kWarp - 1));
+                if (t >= cnt) continue;
+                const T* brow = b + col * bs.s0;
+                if (VEC) {
+                    if (col0 < n) {
+                        vec16<T> x = load16(brow + col0);
+#pragma unroll
+                        for (int e = 0; e < E; ++e) acc[e] += a * to_acc(x.v[e]);
+                    }
+                } else {
+#pragma unroll
+                    for (int e = 0; e < E; ++e) {
+                        const int64_t j = col0 + static_cast<int64_t>(e) * lanes;
+                        if (j < n) acc[e] += a * to_acc(brow[j * bs.s1]);
+                    }
+                }
+            }
+        }
+        item += kstop - k;
+        k = kstop;
+        if (item >= d1) {  // the warp's share ends inside row r, before its end marker
+            mid_row = true;
+            break;
+        }
+        // `item` is row r's end marker.
+        merge_reduce<A, E>(acc, lanes);
+        if (static_cast<int64_t>(rp[r]) + r >= d0) {
+            merge_finish<T, VEC, E>(acc, g, col0, lanes, n, c + r * cs.s0, cs.s1, alpha, beta);
+        } else {
+            merge_park<A, VEC, E>(acc, g, col0, lanes, n, head + w * n);
+        }
+#pragma unroll
+        for (int e = 0; e < E; ++e) acc[e] = A(0);
+        ++r;
+        ++item;
+    }
+    if (mid_row) {
+        merge_reduce<A, E>(acc, lanes);
+        const bool begun_here = static_cast<int64_t>(rp[r]) + r >= d0;
+        merge_park<A, VEC, E>(acc, g, col0, lanes, n, (begun_here ? tail : head) + w * n);
+    }
+}
+
+// Rows that span warps: C[r] = alpha · (tail of the first warp + heads of the later ones) + beta · C[r].
+template <typename T, typename I>
+__global__ void spmm_fixup_kernel(int64_t m, int64_t n, int64_t ipw, const I* __restrict__ rp, T* __restrict__ c, dense_view cs,
+                                  float alpha, float beta, const typename value_traits<T>::acc* __restrict__ head,
+                                  const typename value_traits<T>::acc* __restrict__ tail) {
+    using A = typename value_traits<T>::acc;
+    const int64_t r = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const int lane = threadIdx.x % kWarp;
     if (r >= m) return;
-    len[r] = rp[r + 1] - rp[r];
-    idx[r] = static_cast<I>(r);
+    int64_t w0, w1;
+    row_warps(rp, r, ipw, &w0, &w1);
+    if (w0 == w1) return;
+    for (int64_t j = lane; j < n; j += kWarp) {
+        A sum = tail[w0 * n + j];
+        for (int64_t w = w0 + 1; w <= w1; ++w) sum += head[w * n + j];
+        T* out = c + r * cs.s0 + j * cs.s1;
+        A v = A(alpha) * sum;
+        if (beta != 0.0f) v += A(beta) * to_acc(*out);
+        *out = from_acc<T>(v);
+    }
+}
+
+int sm_count() {
+    static int count = [] {
+        int dev = 0, v = 0;
+        cudaGetDevice(&dev);
+        return cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0 ? v : 108;
+    }();
+    return count;
 }
 
 int key_bits(int64_t max_value) {
     int bits = 1;
     while (bits < 63 && (int64_t{1} << bits) <= max_value) ++bits;
     return bits;
-}
-
-template <typename I>
-s4j_status longest_first(Workspace& ws, cudaStream_t s, int64_t m, int64_t max_len, const I* rp, const I** order) {
-    I *len, *idx, *len_sorted, *idx_sorted;
-    S4J_TRY(ws.take(m, &len));
-    S4J_TRY(ws.take(m, &idx));
-    S4J_TRY(ws.take(m, &len_sorted));
-    S4J_TRY(ws.take(m, &idx_sorted));
-    row_lengths_kernel<I><<<static_cast<unsigned>((m + 255) / 256), 256, 0, s>>>(m, rp, len, idx);
-    S4J_CUDA_LAUNCHED("row_lengths_kernel");
-    size_t bytes = 0;
-    S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairsDescending(nullptr, bytes, len, len_sorted, idx, idx_sorted, m, 0,
-                                                            key_bits(max_len), s));
-    char* tmp;
-    S4J_TRY(ws.take(static_cast<int64_t>(bytes), &tmp));
-    S4J_CUDA_TRY(cub::DeviceRadixSort::SortPairsDescending(tmp, bytes, len, len_sorted, idx, idx_sorted, m, 0,
-                                                            key_bits(max_len), s));
-    *order = idx_sorted;
-    return S4J_OK;
 }
 
 // ---- Aᵀ on the device -------------------------------------------------------------------------
@@ -264,30 +359,48 @@ s4j_status spmm_typed(const exec_env& env, int32_t trans, float alpha, const s4j
         a = &at;
     }
     const I* rp = static_cast<const I*>(a->row_ptr);
-    // Longest rows first. The longest length is bounded by the column count, which sizes the keys.
-    const I* order = nullptr;
-    if (m > kWarpsPerBlock) S4J_TRY(longest_first<I>(ws, s, m, a->cols, rp, &order));
     constexpr int E = vec16<T>::n;
     const dense_view bs{b->strides[0], b->strides[1]}, cs{c->strides[0], c->strides[1]};
     const bool vec = (b->strides[1] == 1 || n == 1) && (c->strides[1] == 1 || n == 1) && n % E == 0 &&
                      (b->shape[0] <= 1 || b->strides[0] % E == 0) && (m <= 1 || c->strides[0] % E == 0) &&
                      aligned16<T>(b->data) && aligned16<T>(c->data);
-    const unsigned grid_x = blocks_for(m, kWarpsPerBlock);
-    const int64_t tile = vec ? int64_t{kWarp} * E : int64_t{kWarp} * 4;
+    // Lanes per nonzero: enough to cover N (up to the whole warp), the rest of the warp takes other
+    // nonzeros of the row. Column tiles cover what one warp does not.
+    const int64_t per_lane = vec ? E : 4;
+    int lanes = 1;
+    while (lanes < kWarp && lanes * per_lane < n) lanes *= 2;
+    const int64_t tile = lanes * per_lane;
     const int64_t tiles = (n + tile - 1) / tile;
     if (tiles > 65535) return fail(S4J_UNSUPPORTED, "spmm (cuda): %lld output columns is more than this kernel covers", (long long)n);
-    dim3 grid(grid_x, static_cast<unsigned>(tiles));
+    // Items per warp: about 64 warps per SM over all column tiles, at least 32 items each. The
+    // partial-sum slots (two rows of N per warp) stay small because the warp count is bounded.
+    const int64_t items = a->nnz + m;
+    const int64_t target = static_cast<int64_t>(sm_count()) * 64 / tiles + 1;
+    int64_t ipw = (items + target - 1) / target;
+    if (ipw < 32) ipw = 32;
+    const int64_t warps = (items + ipw - 1) / ipw;
+    if ((warps + kWarpsPerBlock - 1) / kWarpsPerBlock > 0x7fffffff)
+        return fail(S4J_UNSUPPORTED, "spmm (cuda): %lld nonzeros is more than this kernel covers", (long long)a->nnz);
+    using Acc = typename value_traits<T>::acc;
+    Acc *head, *tail;
+    S4J_TRY(ws.take(warps * n, &head));
+    S4J_TRY(ws.take(warps * n, &tail));
+    dim3 grid(blocks_for(warps, kWarpsPerBlock), static_cast<unsigned>(tiles));
     const T* bv = static_cast<const T*>(b->data);
     T* cv = static_cast<T*>(c->data);
+    const I* ci = static_cast<const I*>(a->col_idx);
+    const T* av = static_cast<const T*>(a->values);
     if (vec)
-        spmm_kernel<T, I, true, 1><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, rp, static_cast<const I*>(a->col_idx),
-                                                                          static_cast<const T*>(a->values), bv, bs, cv, cs,
-                                                                          alpha, beta, order);
+        spmm_merge_kernel<T, I, true><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, items, ipw, lanes, rp, ci, av, bv, bs, cv, cs,
+                                                                             alpha, beta, head, tail);
     else
-        spmm_kernel<T, I, false, 4><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, rp, static_cast<const I*>(a->col_idx),
-                                                                           static_cast<const T*>(a->values), bv, bs, cv, cs,
-                                                                           alpha, beta, order);
-    S4J_CUDA_LAUNCHED("spmm_kernel");
+        spmm_merge_kernel<T, I, false><<<grid, kWarp * kWarpsPerBlock, 0, s>>>(m, n, items, ipw, lanes, rp, ci, av, bv, bs, cv, cs,
+                                                                              alpha, beta, head, tail);
+    S4J_CUDA_LAUNCHED("spmm_merge_kernel");
+    if (warps > 1) {
+        spmm_fixup_kernel<T, I><<<blocks_for(m * kWarp, 256), 256, 0, s>>>(m, n, ipw, rp, cv, cs, alpha, beta, head, tail);
+        S4J_CUDA_LAUNCHED("spmm_fixup_kernel");
+    }
     return S4J_OK;
 }
 
