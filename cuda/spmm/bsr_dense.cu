@@ -121,23 +121,24 @@ __global__ void select_kernel(int64_t k, const T* __restrict__ x, int64_t xs, fl
     flag[j] = active ? 1 : 0;
 }
 
-// y_partial[i] += sum over this block's share of the active rows of Wt[j, i] * x_j.
+// partial[split][i] = sum over this split's share of the active rows of Wt[j, i] * x_j (0 for a
+// share past the active count, which the host does not know).
 template <typename T>
 __global__ void gemv_kernel(int64_t m, const T* __restrict__ wt, strides2 ws, const T* __restrict__ x, int64_t xs,
                             const int64_t* __restrict__ active, const int64_t* __restrict__ count_ptr, int64_t cap,
-                            int64_t per_block, float* __restrict__ acc_out) {
+                            int64_t per_block, float* __restrict__ partial) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= m) return;
     int64_t count = *count_ptr;
     if (cap > 0 && count > cap) count = cap;
     const int64_t a0 = static_cast<int64_t>(blockIdx.y) * per_block;
     const int64_t a1 = a0 + per_block < count ? a0 + per_block : count;
-    if (i >= m || a0 >= a1) return;
     float acc = 0.0f;
     for (int64_t a = a0; a < a1; ++a) {
         const int64_t j = active[a];
         acc += static_cast<float>(to_acc(wt[j * ws.s0 + i * ws.s1])) * static_cast<float>(to_acc(x[j * xs]));
     }
-    atomicAdd(acc_out + i, acc);
+    partial[static_cast<int64_t>(blockIdx.y) * m + i] = acc;
 }
 
 // The fp64 variant accumulates in fp64 (no fp64 atomics needed: one block per output column group).
@@ -156,10 +157,14 @@ __global__ void gemv_kernel_f64(int64_t m, const double* __restrict__ wt, stride
     y[i * ys] = acc;
 }
 
+// y[i] = the splits' partial sums added in split order, so the result does not depend on timing.
 template <typename T>
-__global__ void store_kernel(int64_t m, const float* __restrict__ acc, T* __restrict__ y, int64_t ys) {
+__global__ void store_kernel(int64_t m, int64_t splits, const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (i < m) y[i * ys] = from_acc<T>(static_cast<typename value_traits<T>::acc>(acc[i]));
+    if (i >= m) return;
+    float sum = 0.0f;
+    for (int64_t s = 0; s < splits; ++s) sum += partial[s * m + i];
+    y[i * ys] = from_acc<T>(static_cast<typename value_traits<T>::acc>(sum));
 }
 
 // Ascending order of the chosen indices, so every backend sums in the same order.
@@ -220,21 +225,20 @@ s4j_status gemv_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense*
         S4J_CUDA_LAUNCHED("gemv_kernel_f64");
         return S4J_OK;
     } else {
-        float* acc;
-        S4J_TRY(ws.take(m, &acc));
-        S4J_CUDA_TRY(cudaMemsetAsync(acc, 0, m * sizeof(float), s));
         // The active rows are split across blocks in y so that enough blocks run; the host does not
-        // know the count, so the split assumes all K could be active and empty shares exit at once.
+        // know the count, so the split assumes all K could be active and empty shares write zeros.
         const int64_t per_block = 64;
         const int64_t max_active = cap > 0 && cap < k ? cap : k;
         const int64_t splits = (max_active + per_block - 1) / per_block;
         if (splits > 65535) return fail(S4J_UNSUPPORTED, "gemv_sparse_x (cuda): %lld inputs is more than this kernel covers", (long long)k);
+        float* partial;
+        S4J_TRY(ws.take((splits > 0 ? splits : 1) * m, &partial));
         if (splits > 0) {
             dim3 grid(blocks_for(m, 256), static_cast<unsigned>(splits));
-            gemv_kernel<T><<<grid, 256, 0, s>>>(m, static_cast<const T*>(wt->data), wstr, xv, xs, active, count, cap, per_block, acc);
+            gemv_kernel<T><<<grid, 256, 0, s>>>(m, static_cast<const T*>(wt->data), wstr, xv, xs, active, count, cap, per_block, partial);
             S4J_CUDA_LAUNCHED("gemv_kernel");
         }
-        store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, acc, static_cast<T*>(y->data), y->strides[0]);
+        store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, splits, partial, static_cast<T*>(y->data), y->strides[0]);
         S4J_CUDA_LAUNCHED("store_kernel");
         return S4J_OK;
     }

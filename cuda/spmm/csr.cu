@@ -256,7 +256,7 @@ __global__ void row_of_entry_kernel(int64_t m, const I* __restrict__ rp, I* __re
     const int64_t w = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
     const int lane = threadIdx.x % kWarp;
     if (w >= m) return;
-    for (int64_t k = rp[w] + lane; k < rp[w + 1]; k += kWarp) {
+    for (int64_t k = static_cast<int64_t>(rp[w]) + lane; k < rp[w + 1]; k += kWarp) {
         row_of[k] = static_cast<I>(w);
         perm[k] = static_cast<I>(k);
     }
@@ -414,7 +414,7 @@ __global__ void spmv_kernel(int64_t m, const I* __restrict__ rp, const I* __rest
     const int lane = threadIdx.x % G;
     if (g >= m) return;  // whole groups leave together: G divides the warp
     A acc = A(0);
-    for (int64_t k = rp[g] + lane; k < rp[g + 1]; k += G) acc += to_acc(val[k]) * to_acc(x[static_cast<int64_t>(ci[k]) * xs]);
+    for (int64_t k = static_cast<int64_t>(rp[g]) + lane; k < rp[g + 1]; k += G) acc += to_acc(val[k]) * to_acc(x[static_cast<int64_t>(ci[k]) * xs]);
 #pragma unroll
     for (int off = G / 2; off > 0; off /= 2) acc += __shfl_down_sync(0xffffffffu, acc, off, G);
     if (lane == 0) {
