@@ -325,6 +325,16 @@ s4j_status transpose(Workspace& ws, cudaStream_t s, const s4j_csr* a, s4j_csr* t
     return S4J_OK;
 }
 
+// op(A): A itself, or its transpose built in the workspace (then *out points at t).
+template <typename I, typename T>
+s4j_status op_a(Workspace& ws, cudaStream_t s, int32_t trans, const s4j_csr* a, s4j_csr* t, const s4j_csr** out) {
+    *out = a;
+    if (!trans) return S4J_OK;
+    S4J_TRY((transpose<I, T>(ws, s, a, t)));
+    *out = t;
+    return S4J_OK;
+}
+
 template <typename T>
 bool aligned16(const void* p) {
     return reinterpret_cast<uintptr_t>(p) % 16 == 0;
@@ -354,10 +364,7 @@ s4j_status spmm_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     Workspace ws(s);
     s4j_csr at;
     const s4j_csr* a = a0;
-    if (trans) {
-        S4J_TRY((transpose<I, T>(ws, s, a0, &at)));
-        a = &at;
-    }
+    S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
     const I* rp = static_cast<const I*>(a->row_ptr);
     constexpr int E = vec16<T>::n;
     const dense_view bs{b->strides[0], b->strides[1]}, cs{c->strides[0], c->strides[1]};
@@ -439,10 +446,7 @@ s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     Workspace ws(s);
     s4j_csr at;
     const s4j_csr* a = a0;
-    if (trans) {
-        S4J_TRY((transpose<I, T>(ws, s, a0, &at)));
-        a = &at;
-    }
+    S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
     const int64_t m = y->shape[0];
     if (m == 0) return S4J_OK;
     const double mean = static_cast<double>(a->nnz) / static_cast<double>(m);

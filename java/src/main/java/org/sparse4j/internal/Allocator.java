@@ -109,11 +109,7 @@ public final class Allocator implements AutoCloseable {
             }
             raw = p.address();
             long aligned = (raw + ALIGNMENT - 1) & -(long) ALIGNMENT;
-            Buffer b = new Buffer(this, raw, aligned, bytes, what, DEBUG ? new Throwable("allocated here") : null);
-            synchronized (this) {
-                live.put(b, Boolean.TRUE);
-            }
-            return b;
+            return track(new Buffer(this, raw, aligned, bytes, what, DEBUG ? new Throwable("allocated here") : null));
         } catch (RuntimeException | Error e) {
             unreserve(bytes);
             throw e;
@@ -124,15 +120,16 @@ public final class Allocator implements AutoCloseable {
         try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
             Native.check(Sparse4jNative.s4j_cuda_alloc(device.index(), bytes, out));
             long address = out.get(0) == null ? 0 : out.get(0).address();
-            Buffer b = new Buffer(this, address, address, bytes, what, DEBUG ? new Throwable("allocated here") : null);
-            synchronized (this) {
-                live.put(b, Boolean.TRUE);
-            }
-            return b;
+            return track(new Buffer(this, address, address, bytes, what, DEBUG ? new Throwable("allocated here") : null));
         } catch (RuntimeException | Error e) {
             unreserve(bytes);
             throw e;
         }
+    }
+
+    private synchronized Buffer track(Buffer b) {
+        live.put(b, Boolean.TRUE);
+        return b;
     }
 
     private void reserve(long bytes) {
