@@ -606,7 +606,7 @@ public final class Tensor implements AutoCloseable {
             return sb.append(", closed)").toString();
         }
         long n = elementCount();
-        if (n <= 16) {
+        if (n <= 16 && device.isCpu()) {  // device values are not read here (no implicit copy or wait)
             sb.append(", [");
             long[] idx = new long[rank()];
             for (long i = 0; i < n; i++) {

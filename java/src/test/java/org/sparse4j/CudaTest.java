@@ -37,6 +37,9 @@ class CudaTest {
             assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, d.to(DType.BF16).toDoubleArray());
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> d.getDouble(0, 0));
             assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("toHost"), e.getMessage());
+            assertEquals("Tensor(F32[2, 3], cuda:0)", d.toString());  // values are not read from the device
+            assertThrows(InvalidArgumentException.class,
+                    () -> org.sparse4j.format.MatrixMarket.writeDense(java.io.OutputStream.nullOutputStream(), d));
         }
     }
 
@@ -86,6 +89,8 @@ class CudaTest {
                     Tensor.of(new int[] {0, 1}).to(GPU), null));
             Csr ad = a.to(GPU);
             assertThrows(Sparse4jException.class, ad::toDense);  // conversions run on the host
+            assertThrows(InvalidArgumentException.class,
+                    () -> org.sparse4j.format.SparseFiles.write(java.nio.file.Files.createTempFile("s4j", ".s4j"), ad));
         }
     }
 

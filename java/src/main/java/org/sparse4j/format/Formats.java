@@ -75,6 +75,20 @@ final class Formats {
         checkVector(format, "values", t, length);
     }
 
+    /** File writers and conversions read arrays on the host: a device matrix is refused, never read. */
+    static void requireHost(String what, SparseMatrix m) {
+        if (m instanceof SparseBase<?> b && !b.device().isCpu()) {
+            throw new org.sparse4j.InvalidArgumentException(what + ": the matrix is on " + b.device()
+                    + "; move it to the host with to(Device.CPU) first");
+        }
+    }
+
+    static void requireHost(String what, Tensor t) {
+        if (!t.device().isCpu()) {
+            throw new org.sparse4j.InvalidArgumentException(what + ": the tensor is on " + t.device() + "; copy it with toHost() first");
+        }
+    }
+
     /** Values for an already validated structure: any device, but the structure's. */
     static void checkValuesOn(String format, Tensor t, long length, org.sparse4j.Device device) {
         if (t == null) {

@@ -25,6 +25,7 @@ final class MatrixMarketWriter {
     private MatrixMarketWriter() {}
 
     static void write(Writer w, SparseMatrix m) throws IOException {
+        Formats.requireHost("MatrixMarket write", m);
         if (m instanceof Csr csr) {
             writeCsr(w, csr);
         } else if (m instanceof Coo coo && coo.isCanonical()) {
@@ -50,6 +51,7 @@ final class MatrixMarketWriter {
      * says; strictly lower for skew-symmetric), after checking that the matrix really is one.
      */
     static void write(Writer w, SparseMatrix m, Symmetry symmetry) throws IOException {
+        Formats.requireHost("MatrixMarket write", m);
         if (symmetry == Symmetry.GENERAL) {
             write(w, m);
             return;
@@ -166,6 +168,7 @@ final class MatrixMarketWriter {
 
     /** A rank-2 float tensor as "array real general", column by column. */
     static void writeDense(Writer w, Tensor t) throws IOException {
+        Formats.requireHost("MatrixMarket writeDense", t);
         long rows = t.shape(0);
         long cols = t.shape(1);
         long s0 = t.strides()[0];

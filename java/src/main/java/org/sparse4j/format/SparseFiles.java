@@ -33,6 +33,7 @@ public final class SparseFiles {
             long blockCols) {}
 
     public static void write(Path file, SparseMatrix m) throws IOException {
+        Formats.requireHost("SparseFiles write", m);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             Tensor[] arrays;
