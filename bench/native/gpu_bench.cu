@@ -2,7 +2,7 @@
 // dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
 // of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
 //
-//   gpu_bench --suite density|llm|sddmm|all --out FILE.json [--quick]
+//   gpu_bench --suite density|llm|sddmm|gemv|all --out FILE.json [--quick]
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -412,6 +412,66 @@ void sddmm_case(Gpu& g, Results& out, int64_t m, int64_t n, int64_t kdim, double
     cudaFree(ov_ref);
 }
 
+// Activation-sparse GEMV at batch 1: y = W·x over the inputs with |x_j| > 0.05, W (M x K) given as
+// Wt (K x M), against cuBLAS dense GEMV on W. Prints the bandwidth on the bytes actually needed
+// (the active rows of Wt).
+void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, const Dtype& d, int reps) {
+    std::vector<float> w = random_dense(m * kdim, 11);
+    std::vector<float> wt(kdim * m);
+    for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < kdim; ++j) wt[j * m + i] = w[i * kdim + j];
+    std::vector<float> x(kdim);
+    Rng rng(12);
+    int64_t n_active = 0;
+    for (auto& v : x) {
+        bool on = rng.uniform() < active;
+        n_active += on;
+        v = on ? static_cast<float>(0.5 + 0.5 * rng.uniform()) : static_cast<float>(0.02 * rng.uniform() - 0.01);
+    }
+    std::vector<char> wh = encode(w, d), wth = encode(wt, d), xh = encode(x, d);
+    void* wd = upload<char>(wh.data(), wh.size());
+    void* wtd = upload<char>(wth.data(), wth.size());
+    void* xd = upload<char>(xh.data(), xh.size());
+    void *y = nullptr, *y_ref = nullptr;
+    CHECK_CUDA(cudaMalloc(&y, m * d.size));
+    CHECK_CUDA(cudaMalloc(&y_ref, m * d.size));
+    s4j_dense swt{wtd, d.s4j, S4J_DEVICE_CUDA, 0, 2, {kdim, m}, {m, 1}};
+    s4j_dense sx{xd, d.s4j, S4J_DEVICE_CUDA, 0, 1, {kdim}, {1}};
+    s4j_dense sy{y, d.s4j, S4J_DEVICE_CUDA, 0, 1, {m}, {1}};
+    Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_gemv_sparse_x(g.ctx, &swt, &sx, 0.05f, 0, &sy)); });
+    float alpha = 1, beta = 0;
+    // Row-major W (M x K) is column-major K x M: y = W·x is op(A) = transpose of that.
+    Timing dense = time_it(g.stream, reps, [&] {
+        CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_T, CUBLAS_OP_N, m, 1, kdim, &alpha, wd, d.cuda, kdim, xd, d.cuda, kdim, &beta,
+                                y_ref, d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    });
+    // The dense product includes the near-zero inputs the sparse one drops, so compare against a
+    // dense product of the thresholded x instead.
+    std::vector<float> xt(x);
+    for (auto& v : xt) v = std::fabs(v) > 0.05f ? v : 0.0f;
+    std::vector<char> xth = encode(xt, d);
+    void* xtd = upload<char>(xth.data(), xth.size());
+    CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_T, CUBLAS_OP_N, m, 1, kdim, &alpha, wd, d.cuda, kdim, xtd, d.cuda, kdim, &beta, y_ref,
+                            d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    double err = compare(y, y_ref, m, d);
+    std::vector<std::pair<std::string, std::string>> params{
+        {"shape", std::to_string(m) + "x" + std::to_string(kdim)}, {"active", fmt(active)}, {"dtype", d.name}};
+    out.add("GpuGemv", "sparse4jActivationSparse", params, ours);
+    out.add("GpuGemv", "cublasDenseGemv", params, dense);
+    const double bytes = static_cast<double>(n_active) * m * d.size;
+    std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows)  cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
+                params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), dense.median,
+                dense.median / ours.median, err);
+    std::fflush(stdout);
+    cudaFree(wd);
+    cudaFree(wtd);
+    cudaFree(xd);
+    cudaFree(xtd);
+    cudaFree(y);
+    cudaFree(y_ref);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -423,7 +483,7 @@ int main(int argc, char** argv) {
         else if (a == "--out" && i + 1 < argc) path = argv[++i];
         else if (a == "--quick") quick = true;
         else {
-            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|all] [--out FILE.json] [--quick]\n");
+            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|all] [--out FILE.json] [--quick]\n");
             return 2;
         }
     }
@@ -459,6 +519,13 @@ int main(int argc, char** argv) {
                 }
             }
         }
+    }
+    if (suite == "gemv" || suite == "all") {
+        for (const Dtype* d : {&kF16, &kBF16, &kF32})
+            for (double active : {0.05, 0.1, 0.25, 0.5}) {
+                gemv_case(g, out, 4096, 11008, active, *d, reps);
+                if (!quick) gemv_case(g, out, 14336, 4096, active, *d, reps);
+            }
     }
     if (suite == "sddmm" || suite == "all") {
         for (double dens : {0.10, 0.05, 0.01}) {
