@@ -241,6 +241,7 @@ struct Gpu {
     cusparseHandle_t sparse;
     cublasHandle_t blas;
     s4j_context ctx;
+    s4j_context tiled;  // the same stream, SpMM forced to the shared-memory-tile kernel
 };
 
 // Largest relative difference between two device outputs of `count` values, normalised by the
@@ -276,6 +277,12 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
     s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    // The shared-memory-tile kernel, forced by name, for comparison (it declines N = 1).
+    Timing tiled{0, 0};
+    double tiled_err = -1;
+    if (n > 1) {
+        tiled = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.tiled, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    }
 
     // cuSPARSE, fp32 compute.
     cusparseSpMatDescr_t ma;
@@ -315,6 +322,9 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
         cusparseDestroyDnMat(mc);
     }
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    if (n > 1) tiled_err = compare(c, c_ref, m * n, d);  // c holds the tiled kernel's result
+    CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc));
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
     double err = compare(c, c_ref, m * n, d);
     std::vector<std::pair<std::string, std::string>> params{{"shape", std::to_string(m) + "x" + std::to_string(k)},
                                                             {"n", std::to_string(n)},
@@ -322,11 +332,13 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
                                                             {"pattern", power_law ? "powerlaw" : "uniform"},
                                                             {"dtype", d.name}};
     out.add(clazz, "sparse4jCsr", params, ours);
+    if (n > 1) out.add(clazz, "sparse4jCsrTiled", params, tiled);
     out.add(clazz, peer_name, params, peer);
     std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
                 clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
                 ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
 
+    if (n > 1) std::printf("  tiled %9.1f us (%.2fx, maxdiff %.1e)", tiled.median, peer.median / tiled.median, tiled_err);
     if (with_dense) {  // cuBLAS on the dense A, same dtype, fp32 compute; row-major C = A·B as C^T = B^T·A^T
         std::vector<float> dense(m * k, 0.0f);
         for (int64_t i = 0; i < m; ++i)
@@ -499,6 +511,9 @@ int main(int argc, char** argv) {
     CHECK_BLAS(cublasSetStream(g.blas, g.stream));
     CHECK_S4J(s4j_context_create(&g.ctx, S4J_DEVICE_CUDA, 0, 0));
     CHECK_S4J(s4j_context_set_stream(g.ctx, g.stream));
+    CHECK_S4J(s4j_context_create(&g.tiled, S4J_DEVICE_CUDA, 0, 0));
+    CHECK_S4J(s4j_context_set_stream(g.tiled, g.stream));
+    CHECK_S4J(s4j_context_force_impl(g.tiled, S4J_OP_SPMM_CSR, "cuda:spmm_csr_tiled"));
     const int reps = 21;
     Results out;
     out.path = path;
@@ -536,5 +551,6 @@ int main(int argc, char** argv) {
     out.save();
     std::printf("wrote %s\n", path.c_str());
     s4j_context_destroy(g.ctx);
+    s4j_context_destroy(g.tiled);
     return 0;
 }

@@ -206,6 +206,11 @@ s4j_status s4j_cuda_stream_destroy(int32_t device_index, void* stream);
 s4j_status s4j_op_query(s4j_context ctx, s4j_op op, s4j_dtype dtype, const char** impl_name);
 /* The registered implementations for an op, one per line, best first, as "name backend dtypes". */
 const char* s4j_op_implementations(s4j_op op);
+/* Runs op on this context only with the implementation called name (as s4j_op_implementations
+ * lists it), for comparing implementations; NULL or "" goes back to the best eligible one. An
+ * unknown name is S4J_INVALID_ARGUMENT; a call the forced implementation cannot take (other
+ * device, dtype, operands) is S4J_UNSUPPORTED saying why. */
+s4j_status s4j_context_force_impl(s4j_context ctx, s4j_op op, const char* name);
 
 /* ---- structure validation (O(nnz), run once when a format is built) ---------------------------- */
 s4j_status s4j_coo_validate(const s4j_coo* coo);

@@ -14,6 +14,7 @@ struct s4j_context_t {
     s4j_backend cap;
     const char* last_impl;
     void* stream;
+    const char* forced[S4J_OP_COUNT];  // names from the dispatch table (static storage), or nullptr
 };
 
 namespace s4j {
@@ -39,6 +40,8 @@ s4j_status env_cap(s4j_backend* cap) {
 exec_env context_env(s4j_context ctx) { return exec_env{ctx->threads, ctx->device_index, ctx->stream}; }
 
 void context_note_impl(s4j_context ctx, const char* name) { ctx->last_impl = name; }
+
+const char* context_forced_impl(s4j_context ctx, s4j_op op) { return op >= 0 && op < S4J_OP_COUNT ? ctx->forced[op] : nullptr; }
 
 }  // namespace s4j
 
@@ -67,7 +70,7 @@ s4j_status s4j_context_create(s4j_context* out, int32_t device, int32_t device_i
         s4j_status st = s4j::env_cap(&cap);
         if (st != S4J_OK) return st;
     }
-    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, cap, "", nullptr};
+    auto* ctx = new (std::nothrow) s4j_context_t{device, device_index, threads, cap, "", nullptr, {}};
     if (!ctx) return fail(S4J_OUT_OF_MEMORY, "context: out of memory");
     *out = ctx;
     return S4J_OK;
@@ -118,5 +121,19 @@ s4j_status s4j_context_synchronize(s4j_context ctx) {
 }
 
 const char* s4j_context_last_impl(s4j_context ctx) { return ctx ? ctx->last_impl : ""; }
+
+s4j_status s4j_context_force_impl(s4j_context ctx, s4j_op op, const char* name) {
+    using s4j::fail;
+    if (!ctx) return fail(S4J_INVALID_ARGUMENT, "context is null");
+    if (op < 0 || op >= S4J_OP_COUNT) return fail(S4J_INVALID_ARGUMENT, "unknown op %d", op);
+    if (!name || !*name) {
+        ctx->forced[op] = nullptr;
+        return S4J_OK;
+    }
+    const char* known = s4j::registered_impl_name(op, name);
+    if (!known) return fail(S4J_INVALID_ARGUMENT, "no implementation called '%s' for this op (see s4j_op_implementations)", name);
+    ctx->forced[op] = known;
+    return S4J_OK;
+}
 
 }  // extern "C"

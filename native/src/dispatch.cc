@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -67,10 +68,12 @@ s4j_status candidates(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** 
     if (op < 0 || op >= S4J_OP_COUNT) return fail(S4J_INVALID_ARGUMENT, "unknown op %d", op);
     s4j_backend cap = s4j_context_backend_cap(ctx);
     bool on_cuda = cap == S4J_BACKEND_CUDA;
+    const char* forced = context_forced_impl(ctx, op);
     std::string declined;
     *count = 0;
     for (const impl& i : table(op)) {
         const char* why = nullptr;
+        if (forced && i.name != forced) continue;  // forced names are the table's own pointers
         if (on_cuda != (i.backend == S4J_BACKEND_CUDA)) why = "other device";
         else if (i.backend > cap) why = "above the context's backend cap";
         else if (!s4j_backend_available(i.backend)) why = "ISA not present";
@@ -82,8 +85,17 @@ s4j_status candidates(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl** 
         }
     }
     if (*count > 0) return S4J_OK;
+    if (forced)
+        return fail(S4J_UNSUPPORTED, "%s: the forced implementation cannot run here:%s", op_name(op), declined.c_str());
     return fail(S4J_UNSUPPORTED, "%s: no implementation for dtype %s on backend %s;%s", op_name(op),
                 dtype_name(dtype), s4j_backend_name(cap), declined.c_str());
+}
+
+const char* registered_impl_name(s4j_op op, const char* name) {
+    if (op < 0 || op >= S4J_OP_COUNT || !name) return nullptr;
+    for (const impl& i : table(op))
+        if (std::strcmp(i.name, name) == 0) return i.name;
+    return nullptr;
 }
 
 }  // namespace s4j

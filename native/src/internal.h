@@ -210,6 +210,10 @@ s4j_status select_impl(s4j_context ctx, s4j_op op, s4j_dtype dtype, const impl**
 
 exec_env context_env(s4j_context ctx);
 void context_note_impl(s4j_context ctx, const char* name);
+// The implementation forced for op on ctx (s4j_context_force_impl), or nullptr.
+const char* context_forced_impl(s4j_context ctx, s4j_op op);
+// The table's own copy of an implementation's name, or nullptr when op has none called name.
+const char* registered_impl_name(s4j_op op, const char* name);
 
 // Returned by a kernel that does not take these operands (a stride, an index type, a size it was
 // not written for) before touching any output: the dispatcher then tries the next one. Never
@@ -234,6 +238,8 @@ s4j_status run_op(s4j_context ctx, s4j_op op, s4j_dtype dtype, Args... args) {
         context_note_impl(ctx, list[i]->name);
         return st;
     }
+    if (context_forced_impl(ctx, op))
+        return fail(S4J_UNSUPPORTED, "the forced implementation %s does not take these operands", context_forced_impl(ctx, op));
     return fail(S4J_INTERNAL, "every implementation declined these operands (the reference must not)");
     S4J_GUARD_END
 }

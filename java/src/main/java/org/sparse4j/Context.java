@@ -128,6 +128,17 @@ public final class Context implements AutoCloseable {
         return Native.string(Sparse4jNative.s4j_context_last_impl(handle()));
     }
 
+    /**
+     * Runs {@code op} on this context only with the implementation called {@code name} (as
+     * {@link Backends} lists them, e.g. "avx2:spmm_csr"), to compare implementations; null goes back
+     * to the best eligible one. An unknown name is an InvalidArgumentException; a call the forced
+     * implementation cannot take fails with the reason instead of falling back.
+     */
+    public Context forceImplementation(Op op, String name) {
+        Native.check(Sparse4jNative.s4j_context_force_impl(handle(), op.code(), name));
+        return this;
+    }
+
     /** The implementation this context would pick for an op and dtype; throws with the reason when none. */
     public String implementationFor(Op op, DType dtype) {
         BytePointer name = new BytePointer((org.bytedeco.javacpp.Pointer) null);

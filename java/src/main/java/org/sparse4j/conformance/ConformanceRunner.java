@@ -30,6 +30,14 @@ public final class ConformanceRunner {
     private ConformanceRunner() {}
 
     public static CaseResult run(ConformanceCase c, Backend backend) {
+        return run(c, backend, null);
+    }
+
+    /**
+     * Runs a case with one named implementation forced (null: the one the context picks), so every
+     * registered implementation can be checked, not only each backend's first.
+     */
+    public static CaseResult run(ConformanceCase c, Backend backend, String implementation) {
         if (!Backends.isAvailable(backend)) {
             String forced = Backends.report().get("cpu.forced");
             String why = backend == Backend.CUDA ? Backends.cudaUnavailableReason()
@@ -40,6 +48,9 @@ public final class ConformanceRunner {
         long t0 = System.nanoTime();
         try (Scope scope = Scope.open(); Context ctx = contextFor(backend)) {
             Op op = nativeOp(c.op());
+            if (implementation != null && op != null) {
+                ctx.forceImplementation(op, implementation);
+            }
             if (op != null) {
                 ctx.implementationFor(op, c.dtype());  // throws UnsupportedBackendException with the reason
             } else if (backend == Backend.CUDA) {

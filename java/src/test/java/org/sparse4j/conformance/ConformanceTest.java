@@ -35,6 +35,30 @@ class ConformanceTest {
         return ConformanceSuite.defaultCases().stream().map(c -> Arguments.of(Backend.CUDA, c));
     }
 
+    /** Every CUDA implementation after each op's first (those run only when forced), with that op's cases. */
+    static Stream<Arguments> gpuAlternativeCases() {
+        return ConformanceSuite.defaultCases().stream().flatMap(c -> {
+            org.sparse4j.Op op = ConformanceRunner.nativeOp(c.op());
+            if (op == null) {
+                return Stream.empty();
+            }
+            java.util.List<String> cuda = Backends.implementations(op).stream().filter(l -> l.startsWith("cuda:"))
+                    .map(l -> l.substring(0, l.indexOf(' '))).toList();
+            return cuda.stream().skip(1).map(name -> Arguments.of(name, c));
+        });
+    }
+
+    @Tag("gpu")
+    @ParameterizedTest(name = "{0} {1}", allowZeroInvocations = true)  // none in a build without CUDA
+    @MethodSource("gpuAlternativeCases")
+    void gpuAlternative(String implementation, ConformanceCase c) {
+        assumeTrue(Backends.cudaDeviceCount() > 0, () -> "no CUDA device: " + Backends.cudaUnavailableReason());
+        CaseResult r = ConformanceRunner.run(c, Backend.CUDA, implementation);
+        assertNotEquals(Outcome.FAILED, r.outcome(), () -> r.message() + "\n  reproduce: " + r.reproducer());
+        // An alternative may decline layouts it was not written for (then the default takes them).
+        assumeTrue(r.outcome() == Outcome.PASSED, () -> r.outcome() + ": " + r.message());
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cpuCases")
     void cpu(Backend backend, ConformanceCase c) {
