@@ -241,7 +241,7 @@ struct Gpu {
     cusparseHandle_t sparse;
     cublasHandle_t blas;
     s4j_context ctx;
-    s4j_context tiled;  // the same stream, SpMM forced to the shared-memory-tile kernel
+    s4j_context alt;  // the same stream, with the alternative kernels forced (SpMM tiles, merge-path SpMV, row SDDMM)
 };
 
 // Largest relative difference between two device outputs of `count` values, normalised by the
@@ -277,11 +277,15 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
     s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
-    // The shared-memory-tile kernel, forced by name, for comparison (it declines N = 1).
+    // The alternative kernel, forced by name, for comparison: shared-memory tiles for SpMM, the
+    // merge-path split for SpMV.
     Timing tiled{0, 0};
     double tiled_err = -1;
+    s4j_dense sx{b, d.s4j, S4J_DEVICE_CUDA, 0, 1, {k}, {1}}, sy{c, d.s4j, S4J_DEVICE_CUDA, 0, 1, {m}, {1}};
     if (n > 1) {
-        tiled = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.tiled, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
+        tiled = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.alt, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    } else {  // the merge-path SpMV
+        tiled = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmv_csr(g.alt, 0, 1.0f, &sa, &sx, 0.0f, &sy)); });
     }
 
     // cuSPARSE, fp32 compute.
@@ -322,7 +326,7 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
         cusparseDestroyDnMat(mc);
     }
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
-    if (n > 1) tiled_err = compare(c, c_ref, m * n, d);  // c holds the tiled kernel's result
+    tiled_err = compare(c, c_ref, m * n, d);  // c holds the alternative kernel's result
     CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc));
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
     double err = compare(c, c_ref, m * n, d);
@@ -332,13 +336,13 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
                                                             {"pattern", power_law ? "powerlaw" : "uniform"},
                                                             {"dtype", d.name}};
     out.add(clazz, "sparse4jCsr", params, ours);
-    if (n > 1) out.add(clazz, "sparse4jCsrTiled", params, tiled);
+    out.add(clazz, n > 1 ? "sparse4jCsrTiled" : "sparse4jSpmvMerge", params, tiled);
     out.add(clazz, peer_name, params, peer);
     std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
                 clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
                 ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
 
-    if (n > 1) std::printf("  tiled %9.1f us (%.2fx, maxdiff %.1e)", tiled.median, peer.median / tiled.median, tiled_err);
+    std::printf("  %s %9.1f us (%.2fx, maxdiff %.1e)", n > 1 ? "tiled" : "merge", tiled.median, peer.median / tiled.median, tiled_err);
     if (with_dense) {  // cuBLAS on the dense A, same dtype, fp32 compute; row-major C = A·B as C^T = B^T·A^T
         std::vector<float> dense(m * k, 0.0f);
         for (int64_t i = 0; i < m; ++i)
@@ -382,12 +386,21 @@ void sddmm_case(Gpu& g, Results& out, int64_t m, int64_t n, int64_t kdim, double
     s4j_csr pat{m, n, nnz, rp, ci, nullptr, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0};  // pattern only
     s4j_csr res = pat;
     res.values = ov;
+    Timing rows = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_sddmm_csr(g.alt, 1.0f, &sa, &sb, &pat, &res)); });
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    std::vector<char> rows_out(nnz * d.size);
+    CHECK_CUDA(cudaMemcpy(rows_out.data(), ov, rows_out.size(), cudaMemcpyDeviceToHost));
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_sddmm_csr(g.ctx, 1.0f, &sa, &sb, &pat, &res)); });
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    void* rows_dev = upload<char>(rows_out.data(), rows_out.size());
+    const double rows_diff = compare(rows_dev, ov, nnz, d);  // the two sparse4j kernels against each other
+    cudaFree(rows_dev);
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(n)}, {"k", std::to_string(kdim)}, {"density", fmt(density)}, {"dtype", d.name}};
     out.add("GpuSddmm", "sparse4jSddmm", params, ours);
-    std::printf("sddmm    %-12s k=%-5lld density=%-6g %-4s nnz=%-9lld sparse4j %9.1f us", params[0].second.c_str(), (long long)kdim,
-                density, d.name, (long long)nnz, ours.median);
+    out.add("GpuSddmm", "sparse4jSddmmRows", params, rows);
+    std::printf("sddmm    %-12s k=%-5lld density=%-6g %-4s nnz=%-9lld sparse4j %9.1f us  rows %9.1f us (diff %.1e)",
+                params[0].second.c_str(), (long long)kdim, density, d.name, (long long)nnz, ours.median, rows.median, rows_diff);
     if (d.s4j == S4J_F32) {  // cuSPARSE's SDDMM takes fp32 (and fp16) but no bf16
         cusparseDnMatDescr_t ma, mb;
         cusparseSpMatDescr_t mc;
@@ -511,9 +524,11 @@ int main(int argc, char** argv) {
     CHECK_BLAS(cublasSetStream(g.blas, g.stream));
     CHECK_S4J(s4j_context_create(&g.ctx, S4J_DEVICE_CUDA, 0, 0));
     CHECK_S4J(s4j_context_set_stream(g.ctx, g.stream));
-    CHECK_S4J(s4j_context_create(&g.tiled, S4J_DEVICE_CUDA, 0, 0));
-    CHECK_S4J(s4j_context_set_stream(g.tiled, g.stream));
-    CHECK_S4J(s4j_context_force_impl(g.tiled, S4J_OP_SPMM_CSR, "cuda:spmm_csr_tiled"));
+    CHECK_S4J(s4j_context_create(&g.alt, S4J_DEVICE_CUDA, 0, 0));
+    CHECK_S4J(s4j_context_set_stream(g.alt, g.stream));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_CSR, "cuda:spmm_csr_tiled"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMV_CSR, "cuda:spmv_csr_merge"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SDDMM_CSR, "cuda:sddmm_csr_rows"));
     const int reps = 21;
     Results out;
     out.path = path;
@@ -551,6 +566,6 @@ int main(int argc, char** argv) {
     out.save();
     std::printf("wrote %s\n", path.c_str());
     s4j_context_destroy(g.ctx);
-    s4j_context_destroy(g.tiled);
+    s4j_context_destroy(g.alt);
     return 0;
 }

@@ -355,6 +355,9 @@ template <typename T, typename I>
 s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* x, float beta,
                       s4j_dense* y);
 
+template <typename T, typename I>
+s4j_status merge_spmm(Workspace& ws, cudaStream_t s, float alpha, const s4j_csr* a, const s4j_dense* b, float beta, s4j_dense* c);
+
 // A rank-2 operand with one column seen as a vector.
 s4j_dense column(const s4j_dense* d) {
     s4j_dense v = *d;
@@ -376,6 +379,14 @@ s4j_status spmm_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     s4j_csr at;
     const s4j_csr* a = a0;
     S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
+    return merge_spmm<T, I>(ws, s, alpha, a, b, beta, c);
+}
+
+// C = alpha · A · B + beta · C by the merge-path kernel (any N, any layout; N = 1 is an SpMV).
+template <typename T, typename I>
+s4j_status merge_spmm(Workspace& ws, cudaStream_t s, float alpha, const s4j_csr* a, const s4j_dense* b, float beta, s4j_dense* c) {
+    const int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
     const I* rp = static_cast<const I*>(a->row_ptr);
     constexpr int E = vec16<T>::n;
     const dense_view bs{b->strides[0], b->strides[1]}, cs{c->strides[0], c->strides[1]};
@@ -589,6 +600,23 @@ s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     return S4J_OK;
 }
 
+// SpMV by the merge-path SpMM kernel (an alternative, forced by name to compare): x and y seen as
+// one-column matrices, so power-law rows are shared by several warps.
+template <typename T, typename I>
+s4j_status spmv_merge_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* x, float beta,
+                            s4j_dense* y) {
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    s4j_csr at;
+    const s4j_csr* a = a0;
+    S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
+    s4j_dense b = *x, c = *y;
+    b.rank = c.rank = 2;
+    b.shape[1] = c.shape[1] = 1;
+    b.strides[1] = c.strides[1] = 1;
+    return merge_spmm<T, I>(ws, s, alpha, a, &b, beta, &c);
+}
+
 // ---- SDDMM: one warp per nonzero, lanes over the inner dimension ------------------------------
 
 // B transposed into a contiguous N x K copy, so a nonzero's column of B is a contiguous row.
@@ -630,6 +658,69 @@ __global__ void sddmm_kernel(int64_t rows, int64_t nnz, int64_t kdim, const I* _
     if (lane == 0) out[k] = from_acc<T>(A(alpha) * acc);
 }
 
+// SDDMM with a warp per pattern row (an alternative, forced by name to compare): the row of A is
+// read once for its nonzeros, which are taken four at a time so four rows of Bᵀ are in flight.
+template <typename T, typename I>
+__global__ void sddmm_rows_kernel(int64_t rows, int64_t kdim, const I* __restrict__ rp, const I* __restrict__ ci,
+                                  const T* __restrict__ a, dense_view as, const T* __restrict__ bt, float alpha, T* __restrict__ out) {
+    using A = typename value_traits<T>::acc;
+    const int64_t r = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    const int lane = threadIdx.x % kWarp;
+    if (r >= rows) return;
+    const T* arow = a + r * as.s0;
+    const int64_t k1 = rp[r + 1];
+    for (int64_t k = rp[r]; k < k1; k += 4) {
+        const int cnt = k1 - k < 4 ? static_cast<int>(k1 - k) : 4;
+        const T* br[4];
+#pragma unroll
+        for (int q = 0; q < 4; ++q) br[q] = bt + static_cast<int64_t>(ci[k + (q < cnt ? q : 0)]) * kdim;
+        A acc[4] = {A(0), A(0), A(0), A(0)};
+        for (int64_t l = lane; l < kdim; l += kWarp) {
+            const A av = to_acc(arow[l * as.s1]);
+#pragma unroll
+            for (int q = 0; q < 4; ++q) acc[q] += av * to_acc(br[q][l]);
+        }
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+#pragma unroll
+            for (int off = kWarp / 2; off > 0; off /= 2) acc[q] += __shfl_down_sync(0xffffffffu, acc[q], off);
+        }
+        if (lane == 0) {
+#pragma unroll
+            for (int q = 0; q < 4; ++q)
+                if (q < cnt) out[k + q] = from_acc<T>(A(alpha) * acc[q]);
+        }
+    }
+}
+
+// Bᵀ as a contiguous N x K copy in the workspace.
+template <typename T>
+s4j_status transposed_b(Workspace& ws, cudaStream_t s, const s4j_dense* b, int64_t kdim, int64_t n, T** bt) {
+    S4J_TRY(ws.take(n * kdim, bt));
+    if (kdim == 0) return S4J_OK;
+    if ((kdim + 31) / 32 > 65535) return fail(S4J_UNSUPPORTED, "sddmm (cuda): inner dimension %lld is too large", (long long)kdim);
+    dim3 grid(blocks_for(n, 32), blocks_for(kdim, 32)), block(32, 8);
+    transpose_dense_kernel<T><<<grid, block, 0, s>>>(kdim, n, static_cast<const T*>(b->data), {b->strides[0], b->strides[1]}, *bt);
+    S4J_CUDA_LAUNCHED("transpose_dense_kernel");
+    return S4J_OK;
+}
+
+template <typename T, typename I>
+s4j_status sddmm_rows_typed(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
+                            s4j_csr* out) {
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    const int64_t kdim = a->shape[1], n = b->shape[1];
+    if (p->nnz == 0) return S4J_OK;
+    T* bt;
+    S4J_TRY(transposed_b<T>(ws, s, b, kdim, n, &bt));
+    sddmm_rows_kernel<T, I><<<blocks_for(p->rows * kWarp, 256), 256, 0, s>>>(
+        p->rows, kdim, static_cast<const I*>(p->row_ptr), static_cast<const I*>(p->col_idx), static_cast<const T*>(a->data),
+        {a->strides[0], a->strides[1]}, bt, alpha, static_cast<T*>(out->values));
+    S4J_CUDA_LAUNCHED("sddmm_rows_kernel");
+    return S4J_OK;
+}
+
 template <typename T, typename I>
 s4j_status sddmm_typed(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
                        s4j_csr* out) {
@@ -638,13 +729,7 @@ s4j_status sddmm_typed(const exec_env& env, float alpha, const s4j_dense* a, con
     const int64_t nnz = p->nnz, kdim = a->shape[1], n = b->shape[1];
     if (nnz == 0) return S4J_OK;
     T* bt;
-    S4J_TRY(ws.take(n * kdim, &bt));
-    if (kdim > 0) {
-        if ((kdim + 31) / 32 > 65535) return fail(S4J_UNSUPPORTED, "sddmm (cuda): inner dimension %lld is too large", (long long)kdim);
-        dim3 grid(blocks_for(n, 32), blocks_for(kdim, 32)), block(32, 8);
-        transpose_dense_kernel<T><<<grid, block, 0, s>>>(kdim, n, static_cast<const T*>(b->data), {b->strides[0], b->strides[1]}, bt);
-        S4J_CUDA_LAUNCHED("transpose_dense_kernel");
-    }
+    S4J_TRY(transposed_b<T>(ws, s, b, kdim, n, &bt));
     sddmm_kernel<T, I><<<blocks_for(nnz * kWarp, 256), 256, 0, s>>>(p->rows, nnz, kdim, static_cast<const I*>(p->row_ptr),
                                                                    static_cast<const I*>(p->col_idx),
                                                                    static_cast<const T*>(a->data), {a->strides[0], a->strides[1]},
@@ -691,11 +776,28 @@ s4j_status spmv_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_
     });
 }
 
+s4j_status spmv_merge_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* x, float beta,
+                           s4j_dense* y) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) {
+        return spmv_merge_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, x, beta,
+                                                                                                        y);
+    });
+}
+
 s4j_status sddmm_cuda(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
                       s4j_csr* out) {
     S4J_TRY(use_device(env.device_index));
     return with_types(a->dtype, p->index_dtype, [&](auto* t, auto* i) {
         return sddmm_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, alpha, a, b, p, out);
+    });
+}
+
+s4j_status sddmm_rows_cuda(const exec_env& env, float alpha, const s4j_dense* a, const s4j_dense* b, const s4j_csr* p,
+                           s4j_csr* out) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->dtype, p->index_dtype, [&](auto* t, auto* i) {
+        return sddmm_rows_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, alpha, a, b, p, out);
     });
 }
 
@@ -705,7 +807,9 @@ S4J_REGISTER("cuda:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, s
 // Registered after the default, so it runs only when forced by name (benchmarks, conformance).
 S4J_REGISTER("cuda:spmm_csr_tiled", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_tiled_cuda);
 S4J_REGISTER("cuda:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_cuda);
+S4J_REGISTER("cuda:spmv_csr_merge", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_merge_cuda);
 S4J_REGISTER("cuda:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_cuda);
+S4J_REGISTER("cuda:sddmm_csr_rows", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_rows_cuda);
 
 }  // namespace cuda
 }  // namespace s4j
