@@ -241,7 +241,7 @@ struct Gpu {
     cusparseHandle_t sparse;
     cublasHandle_t blas;
     s4j_context ctx;
-    s4j_context alt;  // the same stream, with the alternative kernels forced (SpMM tiles, merge-path SpMV, row SDDMM)
+    s4j_context alt;  // the same stream, with the alternative kernels forced (SpMM tiles, merge-path SpMV, row SDDMM, 16-byte GEMV)
 };
 
 // Largest relative difference between two device outputs of `count` values, normalised by the
@@ -463,6 +463,10 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     s4j_dense swt{wtd, d.s4j, S4J_DEVICE_CUDA, 0, 2, {kdim, m}, {m, 1}};
     s4j_dense sx{xd, d.s4j, S4J_DEVICE_CUDA, 0, 1, {kdim}, {1}};
     s4j_dense sy{y, d.s4j, S4J_DEVICE_CUDA, 0, 1, {m}, {1}};
+    Timing vec = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_gemv_sparse_x(g.alt, &swt, &sx, 0.05f, 0, &sy)); });
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    std::vector<char> vec_out(m * d.size);
+    CHECK_CUDA(cudaMemcpy(vec_out.data(), y, vec_out.size(), cudaMemcpyDeviceToHost));
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_gemv_sparse_x(g.ctx, &swt, &sx, 0.05f, 0, &sy)); });
     float alpha = 1, beta = 0;
     // Row-major W (M x K) is column-major K x M: y = W·x is op(A) = transpose of that.
@@ -480,14 +484,19 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
                             d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
     double err = compare(y, y_ref, m, d);
+    void* vec_dev = upload<char>(vec_out.data(), vec_out.size());
+    const double vec_err = compare(vec_dev, y_ref, m, d);
+    cudaFree(vec_dev);
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(kdim)}, {"active", fmt(active)}, {"dtype", d.name}};
     out.add("GpuGemv", "sparse4jActivationSparse", params, ours);
+    out.add("GpuGemv", "sparse4jActivationSparseVec", params, vec);
     out.add("GpuGemv", "cublasDenseGemv", params, dense);
     const double bytes = static_cast<double>(n_active) * m * d.size;
-    std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows)  cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
-                params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), dense.median,
-                dense.median / ours.median, err);
+    std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows)  vec %8.1f us (%.0f GB/s, maxdiff %.1e)  "
+                "cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
+                params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), vec.median,
+                bytes / (vec.median * 1e3), vec_err, dense.median, dense.median / ours.median, err);
     std::fflush(stdout);
     cudaFree(wd);
     cudaFree(wtd);
@@ -529,6 +538,7 @@ int main(int argc, char** argv) {
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_CSR, "cuda:spmm_csr_tiled"));
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMV_CSR, "cuda:spmv_csr_merge"));
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SDDMM_CSR, "cuda:sddmm_csr_rows"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_GEMV_SPARSE_X, "cuda:gemv_sparse_x_vec"));
     const int reps = 21;
     Results out;
     out.path = path;
