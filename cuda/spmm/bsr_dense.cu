@@ -260,7 +260,7 @@ s4j_status gemv_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense*
 // The same GEMV with each thread covering 16 bytes of a row of Wt (an alternative, forced by name to
 // compare): fewer, wider loads. Declines a Wt whose rows are not 16-byte vectors.
 template <typename T>
-struct wvec {
+struct alignas(16) wvec {
     static constexpr int n = 16 / sizeof(T);
     T v[n];
 };

@@ -23,7 +23,7 @@ constexpr int kWarpsPerBlock = 4;
 
 // 16 bytes of T: what a lane loads at once on the vector path.
 template <typename T>
-struct vec16 {
+struct alignas(16) vec16 {
     static constexpr int n = 16 / sizeof(T);
     T v[n];
 };
@@ -533,17 +533,17 @@ template <typename T, typename I>
 s4j_status spmm_tiled_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* b, float beta,
                             s4j_dense* c) {
     const int64_t m = c->shape[0], n = c->shape[1];
-    if (!vec_layout<T>(b, c, m, n) || n < 2) return kDeclined;
     if (m == 0 || n == 0) return S4J_OK;
+    if (!vec_layout<T>(b, c, m, n) || n < 2) return kDeclined;
+    constexpr int64_t tile_cols = int64_t{kWarp} * vec16<T>::n;
+    const int64_t tiles = (n + tile_cols - 1) / tile_cols;
+    const int64_t blocks = (m + kTileRows - 1) / kTileRows;
+    if (tiles > 65535 || blocks > 0x7fffffff) return kDeclined;  // before any work is queued
     cudaStream_t s = stream_of(env);
     Workspace ws(s);
     s4j_csr at;
     const s4j_csr* a = a0;
     S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
-    constexpr int64_t tile_cols = int64_t{kWarp} * vec16<T>::n;
-    const int64_t tiles = (n + tile_cols - 1) / tile_cols;
-    const int64_t blocks = (m + kTileRows - 1) / kTileRows;
-    if (tiles > 65535 || blocks > 0x7fffffff) return kDeclined;
     dim3 grid(static_cast<unsigned>(blocks), static_cast<unsigned>(tiles));
     spmm_tiled_kernel<T, I><<<grid, 256, 0, s>>>(m, n, b->shape[0], static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx),
                                                  static_cast<const T*>(a->values), static_cast<const T*>(b->data), b->strides[0],
@@ -678,7 +678,8 @@ __global__ void sddmm_rows_kernel(int64_t rows, int64_t kdim, const I* __restric
         for (int64_t l = lane; l < kdim; l += kWarp) {
             const A av = to_acc(arow[l * as.s1]);
 #pragma unroll
-            for (int q = 0; q < 4; ++q) acc[q] += av * to_acc(br[q][l]);
+            for (int q = 0; q < 4; ++q)
+                if (q < cnt) acc[q] += av * to_acc(br[q][l]);  // cnt is the same in the whole warp
         }
 #pragma unroll
         for (int q = 0; q < 4; ++q) {
