@@ -2,7 +2,7 @@
 // dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
 // of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
 //
-//   gpu_bench --suite density|llm|sddmm|gemv|all --out FILE.json [--quick]
+//   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick]
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -506,6 +506,94 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     cudaFree(y_ref);
 }
 
+// BSR SpMM with 16x16 blocks kept with probability `density`: the default kernel, the tensor-core
+// alternative, cuSPARSE's BSR SpMM and cuBLAS dense.
+void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double density, const Dtype& d, int reps) {
+    const int64_t bs = 16, brows = m / bs, bcols = k / bs;
+    Rng rng(500 + m + n);
+    std::vector<int32_t> rp(brows + 1, 0), ci;
+    for (int64_t i = 0; i < brows; ++i) {
+        for (int64_t j = 0; j < bcols; ++j)
+            if (rng.uniform() < density) ci.push_back(static_cast<int32_t>(j));
+        rp[i + 1] = static_cast<int32_t>(ci.size());
+    }
+    const int64_t nnzb = static_cast<int64_t>(ci.size());
+    std::vector<float> vals = random_dense(nnzb * bs * bs, 21), dense(m * k, 0.0f);
+    for (int64_t i = 0; i < brows; ++i)
+        for (int32_t p = rp[i]; p < rp[i + 1]; ++p)
+            for (int64_t r = 0; r < bs; ++r)
+                for (int64_t q = 0; q < bs; ++q) dense[(i * bs + r) * k + ci[p] * bs + q] = vals[(p * bs + r) * bs + q];
+    std::vector<char> vh = encode(vals, d), bh = encode(random_dense(k * n, 22), d), dh = encode(dense, d);
+    int32_t* drp = upload<int32_t>(rp.data(), rp.size() * 4);
+    int32_t* dci = upload<int32_t>(ci.data(), ci.size() * 4);
+    void* dv = upload<char>(vh.data(), vh.size());
+    void* db = upload<char>(bh.data(), bh.size());
+    void* dd = upload<char>(dh.data(), dh.size());
+    void *c = nullptr, *c_ref = nullptr;
+    CHECK_CUDA(cudaMalloc(&c, m * n * d.size));
+    CHECK_CUDA(cudaMalloc(&c_ref, m * n * d.size));
+    s4j_bsr sa{m, k, bs, bs, nnzb, drp, dci, dv, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0};
+    s4j_dense sb{db, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
+    s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
+    Timing alt = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_bsr(g.alt, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    std::vector<char> alt_out(m * n * d.size);
+    CHECK_CUDA(cudaMemcpy(alt_out.data(), c, alt_out.size(), cudaMemcpyDeviceToHost));
+    Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_bsr(g.ctx, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    float alpha = 1, beta = 0;
+    cusparseSpMatDescr_t ma;
+    cusparseDnMatDescr_t mb, mc;
+    CHECK_SPARSE(cusparseCreateBsr(&ma, brows, bcols, nnzb, bs, bs, drp, dci, dv, CUSPARSE_INDEX_32I, CUSPARSE_INDEX_32I,
+                                   CUSPARSE_INDEX_BASE_ZERO, d.cuda, CUSPARSE_ORDER_ROW));
+    CHECK_SPARSE(cusparseCreateDnMat(&mb, k, n, n, db, d.cuda, CUSPARSE_ORDER_ROW));
+    CHECK_SPARSE(cusparseCreateDnMat(&mc, m, n, n, c_ref, d.cuda, CUSPARSE_ORDER_ROW));
+    size_t bytes = 0;
+    void* work = nullptr;
+    Timing peer{0, 0};
+    // cuSPARSE's BSR SpMM does not take every dtype and layout: then there is no cuSPARSE column
+    // and the results are checked against cuBLAS instead.
+    const bool have_peer = cusparseSpMM_bufferSize(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha,
+                                                   ma, mb, &beta, mc, CUDA_R_32F, CUSPARSE_SPMM_BSR_ALG1, &bytes) == CUSPARSE_STATUS_SUCCESS;
+    if (have_peer) {
+        CHECK_CUDA(cudaMalloc(&work, bytes + 1));
+        peer = time_it(g.stream, reps, [&] {
+            CHECK_SPARSE(cusparseSpMM(g.sparse, CUSPARSE_OPERATION_NON_TRANSPOSE, CUSPARSE_OPERATION_NON_TRANSPOSE, &alpha, ma, mb, &beta,
+                                      mc, CUDA_R_32F, CUSPARSE_SPMM_BSR_ALG1, work));
+        });
+    }
+    Timing dense_t = time_it(g.stream, reps, [&] {
+        CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &alpha, db, d.cuda, n, dd, d.cuda, k, &beta, c_ref, d.cuda, n,
+                                CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    });
+    CHECK_CUDA(cudaStreamSynchronize(g.stream));
+    const double err = compare(c, c_ref, m * n, d);  // against cuBLAS on the dense copy
+    void* alt_dev = upload<char>(alt_out.data(), alt_out.size());
+    const double alt_err = compare(alt_dev, c_ref, m * n, d);
+    cudaFree(alt_dev);
+    std::vector<std::pair<std::string, std::string>> params{
+        {"shape", std::to_string(m) + "x" + std::to_string(k)}, {"n", std::to_string(n)}, {"block_density", fmt(density)}, {"dtype", d.name}};
+    out.add("GpuBsr", "sparse4jBsr", params, ours);
+    out.add("GpuBsr", "sparse4jBsrWmma", params, alt);
+    if (have_peer) out.add("GpuBsr", "cusparseBsrSpmm", params, peer);
+    out.add("GpuBsr", "cublasDense", params, dense_t);
+    std::printf("bsr      %-12s n=%-5lld blocks=%-5g %-4s sparse4j %9.1f us  wmma %9.1f us (diff %.1e)  cusparse %9.1f us (%.2fx of wmma)  "
+                "cublas %9.1f us (%.2fx)  maxdiff %.1e\n",
+                params[0].second.c_str(), (long long)n, density, d.name, ours.median, alt.median, alt_err, peer.median,
+                peer.median / alt.median, dense_t.median, dense_t.median / alt.median, err);
+    std::fflush(stdout);
+    cusparseDestroySpMat(ma);
+    cusparseDestroyDnMat(mb);
+    cusparseDestroyDnMat(mc);
+    cudaFree(work);
+    cudaFree(drp);
+    cudaFree(dci);
+    cudaFree(dv);
+    cudaFree(db);
+    cudaFree(dd);
+    cudaFree(c);
+    cudaFree(c_ref);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -517,7 +605,7 @@ int main(int argc, char** argv) {
         else if (a == "--out" && i + 1 < argc) path = argv[++i];
         else if (a == "--quick") quick = true;
         else {
-            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|all] [--out FILE.json] [--quick]\n");
+            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|bsr|all] [--out FILE.json] [--quick]\n");
             return 2;
         }
     }
@@ -539,6 +627,7 @@ int main(int argc, char** argv) {
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMV_CSR, "cuda:spmv_csr_merge"));
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SDDMM_CSR, "cuda:sddmm_csr_rows"));
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_GEMV_SPARSE_X, "cuda:gemv_sparse_x_vec"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_BSR, "cuda:spmm_bsr_wmma"));
     const int reps = 21;
     Results out;
     out.path = path;
@@ -565,6 +654,13 @@ int main(int argc, char** argv) {
             for (double active : {0.05, 0.1, 0.25, 0.5}) {
                 gemv_case(g, out, 4096, 11008, active, *d, reps);
                 if (!quick) gemv_case(g, out, 14336, 4096, active, *d, reps);
+            }
+    }
+    if (suite == "bsr" || suite == "all") {
+        for (const Dtype* d : {&kF16, &kBF16})
+            for (double dens : {0.3, 0.1, 0.05}) {
+                bsr_case(g, out, 4096, 4096, 2048, dens, *d, reps);
+                if (!quick) bsr_case(g, out, 8192, 8192, 256, dens, *d, reps);
             }
     }
     if (suite == "sddmm" || suite == "all") {
