@@ -78,6 +78,42 @@ class CudaTest {
         }
     }
 
+    /** The tensor-core BSR kernel takes only 16x16 fp16/bf16 blocks, which the conformance shapes rarely have. */
+    @Test
+    void tensorCoreBsrMatchesTheHost() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (DType dt : new DType[] {DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open(); Context gpu = Context.cuda(0); Context cpu = Context.cpu(1)) {
+                int rows = 40, cols = 64, n = 32;  // a ragged last block row
+                double[] dense = new double[rows * cols];
+                for (int bi = 0; bi < 3; bi++) {
+                    for (int bj = 0; bj < 4; bj++) {
+                        if (rng.nextDouble() < 0.4) {
+                            for (int r = bi * 16; r < Math.min(rows, bi * 16 + 16); r++) {
+                                for (int c = bj * 16; c < bj * 16 + 16; c++) {
+                                    dense[r * cols + c] = rng.nextDouble(-1, 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                double[] bv = new double[cols * n];
+                for (int i = 0; i < bv.length; i++) {
+                    bv[i] = rng.nextDouble(-1, 1);
+                }
+                org.sparse4j.format.Bsr a = org.sparse4j.format.Bsr.fromDense(Tensor.of(dense, dt, rows, cols), 16, 16);
+                Tensor b = Tensor.of(bv, dt, cols, n);
+                double[] expected = Spmm.mul(cpu, a, b).toDoubleArray();
+                gpu.forceImplementation(Op.SPMM_BSR, "cuda:spmm_bsr_wmma");
+                double[] actual = Spmm.mul(gpu, a.to(GPU), b.to(GPU)).toDoubleArray();
+                assertEquals("cuda:spmm_bsr_wmma", gpu.lastImplementation());
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], 0.05 + 0.02 * Math.abs(expected[i]), dt + " element " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void operandsOnTheWrongDeviceAreRefused() {
         try (Scope s = Scope.open(); Context gpu = Context.cuda(0)) {
