@@ -56,9 +56,19 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when attached to a terminal).")
     Boolean progress;
 
+    @Option(names = "--impl", description = "Run only the cases of this implementation's op, with it forced (names as `doctor` lists them, e.g. cuda:spmm_csr_tiled); the backend defaults to the implementation's.")
+    String impl;
+
     @Override
     public Integer call() throws IOException {
         List<ConformanceCase> cases = selectCases();
+        ImplTarget forced = impl == null ? null : findImpl(impl);
+        if (forced != null) {
+            cases.removeIf(c -> ConformanceRunner.nativeOp(c.op()) != forced.op());
+            if (backends.isEmpty()) {
+                backends.add(forced.backend().label());
+            }
+        }
         if (mode == Mode.list) {
             cases.forEach(c -> System.out.println(c.id()));
             return 0;
@@ -72,7 +82,7 @@ final class ConformanceCommand implements Callable<Integer> {
                 .build() : null) {
             for (Backend b : targets) {
                 for (ConformanceCase c : cases) {
-                    results.add(ConformanceRunner.run(c, b));
+                    results.add(ConformanceRunner.run(c, b, impl));
                     if (bar != null) {
                         bar.step();
                     }
@@ -85,6 +95,21 @@ final class ConformanceCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return exitStatus(results);
+    }
+
+    private record ImplTarget(org.sparse4j.Op op, Backend backend) {}
+
+    /** The op and backend of a registered implementation, from the dispatch table's own list. */
+    private static ImplTarget findImpl(String name) {
+        for (org.sparse4j.Op op : org.sparse4j.Op.values()) {
+            for (String line : Backends.implementations(op)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 2 && f[0].equals(name)) {
+                    return new ImplTarget(op, Backend.parse(f[1]));
+                }
+            }
+        }
+        throw new IllegalArgumentException("no implementation called '" + name + "' (sparse4j doctor lists them)");
     }
 
     /** 1 when any case failed, else 0 (skipped and unimplemented cases are not failures). */

@@ -76,7 +76,8 @@ public final class ConformanceRunner {
         return Context.cpu().capBackend(backend);
     }
 
-    static Op nativeOp(CaseOp op) {
+    /** The native op a case exercises, or null for the host-only format round trips. */
+    public static Op nativeOp(CaseOp op) {
         return switch (op) {
             case SPMM, SPMM_T -> Op.SPMM_CSR;
             case SPMV, SPMV_T -> Op.SPMV_CSR;

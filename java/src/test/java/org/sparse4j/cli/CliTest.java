@@ -75,6 +75,15 @@ class CliTest {
     }
 
     @Test
+    void conformanceCanForceOneImplementation() {
+        Run r = run("conformance", "--impl", "scalar:spmv_csr", "--filter", "/f32/", "--no-progress");
+        assertEquals(0, r.status(), r.out());
+        assertTrue(r.out().contains("scalar:spmv_csr"), r.out());
+        assertTrue(!r.out().contains("spmm/f32"), "only the implementation's op runs: " + r.out());
+        assertEquals(2, run("conformance", "--impl", "no-such:kernel").status());
+    }
+
+    @Test
     void badCaseIdIsAnErrorNotACrash() {
         assertEquals(2, run("conformance", "--case", "spmm/f32/i32/bogus/d0.3/random/s7").status());
     }
