@@ -43,7 +43,7 @@ public final class ConformanceRunner {
             String why = backend == Backend.CUDA ? Backends.cudaUnavailableReason()
                     : "this CPU cannot run " + backend.label() + " (best tier: " + Backends.cpuBest().label()
                             + (forced == null ? "" : ", capped by " + forced) + ")";
-            return new CaseResult(c, backend, Outcome.SKIPPED, "", 0, "", why, 0);
+            return new CaseResult(c, backend, Outcome.SKIPPED, "", 0, "", why, 0, implementation);
         }
         long t0 = System.nanoTime();
         try (Scope scope = Scope.open(); Context ctx = contextFor(backend)) {
@@ -60,12 +60,13 @@ public final class ConformanceRunner {
             double ms = (System.nanoTime() - t0) / 1e6;
             String impl = op == null ? "java+native:convert" : ctx.lastImplementation();
             return new CaseResult(c, backend, check.failed() ? Outcome.FAILED : Outcome.PASSED, impl, check.worstRatio,
-                    check.worstAt, check.message(), ms);
+                    check.worstAt, check.message(), ms, implementation);
         } catch (UnsupportedBackendException e) {
-            return new CaseResult(c, backend, Outcome.UNIMPLEMENTED, "", 0, "", e.getMessage(), (System.nanoTime() - t0) / 1e6);
+            return new CaseResult(c, backend, Outcome.UNIMPLEMENTED, "", 0, "", e.getMessage(), (System.nanoTime() - t0) / 1e6,
+                    implementation);
         } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
             return new CaseResult(c, backend, Outcome.FAILED, "", Double.POSITIVE_INFINITY, "",
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - t0) / 1e6);
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), (System.nanoTime() - t0) / 1e6, implementation);
         }
     }
 

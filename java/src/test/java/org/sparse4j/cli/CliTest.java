@@ -92,12 +92,13 @@ class CliTest {
     void anyFailedCaseMakesTheExitStatusOne() {
         org.sparse4j.conformance.ConformanceCase c = org.sparse4j.conformance.ConformanceCase.parse("spmm/f32/i32/m2k2n2/d1.0/random/s1");
         org.sparse4j.conformance.CaseResult ok = new org.sparse4j.conformance.CaseResult(c, org.sparse4j.Backend.REFERENCE,
-                org.sparse4j.conformance.Outcome.PASSED, "ref", 0, "", "", 0);
+                org.sparse4j.conformance.Outcome.PASSED, "ref", 0, "", "", 0, null);
         org.sparse4j.conformance.CaseResult skipped = new org.sparse4j.conformance.CaseResult(c, org.sparse4j.Backend.CUDA,
-                org.sparse4j.conformance.Outcome.SKIPPED, "", 0, "", "no GPU", 0);
+                org.sparse4j.conformance.Outcome.SKIPPED, "", 0, "", "no GPU", 0, null);
         org.sparse4j.conformance.CaseResult bad = new org.sparse4j.conformance.CaseResult(c, org.sparse4j.Backend.CPU_AVX2,
-                org.sparse4j.conformance.Outcome.FAILED, "avx2", 3, "(0, 1)", "off by 1", 0);
+                org.sparse4j.conformance.Outcome.FAILED, "avx2", 3, "(0, 1)", "off by 1", 0, "avx2:spmm_csr");
         assertEquals(0, ConformanceCommand.exitStatus(java.util.List.of(ok, skipped)));
+        assertEquals("sparse4j conformance --backend cpu-avx2 --impl avx2:spmm_csr --case spmm/f32/i32/m2k2n2/d1.0/random/s1", bad.reproducer());
         assertEquals(1, ConformanceCommand.exitStatus(java.util.List.of(ok, bad, skipped)));
     }
 
