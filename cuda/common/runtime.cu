@@ -63,6 +63,16 @@ s4j_status free(int32_t device, void* ptr) {
 }
 
 s4j_status memcpy(void* dst, const void* src, int64_t bytes) {
+    // The copy runs on the legacy stream of the current device: make that the device owning the
+    // memory, so the copy waits for the work queued there (device to host, or host to device).
+    for (const void* p : {static_cast<const void*>(dst), src}) {
+        cudaPointerAttributes attr;
+        if (cudaPointerGetAttributes(&attr, p) == cudaSuccess && attr.type == cudaMemoryTypeDevice) {
+            S4J_CUDA_TRY(cudaSetDevice(attr.device));
+            break;
+        }
+        cudaGetLastError();  // a plain host pointer is not an error to keep
+    }
     S4J_CUDA_TRY(cudaMemcpy(dst, src, static_cast<size_t>(bytes), cudaMemcpyDefault));
     return S4J_OK;
 }

@@ -77,6 +77,9 @@ public final class Context implements AutoCloseable {
      * InvalidArgumentException.
      */
     public Context setStream(org.bytedeco.javacpp.Pointer stream) {
+        if (!device.isCpu()) {
+            synchronize();  // ops on the old stream finish before any on the new one starts
+        }
         Native.check(Sparse4jNative.s4j_context_set_stream(handle(), stream));
         return this;
     }
@@ -91,13 +94,24 @@ public final class Context implements AutoCloseable {
         if (device.isCpu()) {
             throw new InvalidArgumentException("a CPU context has no CUDA stream");
         }
+        s4j_context_t h = handle();  // a closed context gets no stream
+        org.bytedeco.javacpp.Pointer s;
         try (org.bytedeco.javacpp.PointerPointer<org.bytedeco.javacpp.Pointer> out = new org.bytedeco.javacpp.PointerPointer<>(1)) {
             Native.check(Sparse4jNative.s4j_cuda_stream_create(device.index(), out));
-            org.bytedeco.javacpp.Pointer s = out.get(0);
-            setStream(s);
-            destroyOwnStream();
-            ownStream = s;
+            s = out.get(0);
         }
+        org.bytedeco.javacpp.Pointer old = ownStream;
+        try {
+            setStream(s);  // waits for the work already queued, so the switch keeps the calls in order
+        } catch (RuntimeException e) {
+            Sparse4jNative.s4j_cuda_stream_destroy(device.index(), s);
+            throw e;
+        }
+        ownStream = s;
+        if (old != null) {
+            Native.check(Sparse4jNative.s4j_cuda_stream_destroy(device.index(), old));
+        }
+        java.lang.ref.Reference.reachabilityFence(h);
         return this;
     }
 
@@ -107,14 +121,6 @@ public final class Context implements AutoCloseable {
      */
     public void synchronize() {
         Native.check(Sparse4jNative.s4j_context_synchronize(handle()));
-    }
-
-    private void destroyOwnStream() {
-        if (ownStream != null) {
-            org.bytedeco.javacpp.Pointer s = ownStream;
-            ownStream = null;
-            Native.check(Sparse4jNative.s4j_cuda_stream_destroy(device.index(), s));
-        }
     }
 
     /** The CUDA stream ops are queued on, or null for the default stream (always null on a CPU context). */
@@ -160,15 +166,16 @@ public final class Context implements AutoCloseable {
             return;  // the thread's default context lives as long as the thread
         }
         if (handle != null) {
-            try {
-                if (ownStream != null) {
-                    Sparse4jNative.s4j_context_synchronize(handle);
-                    destroyOwnStream();
-                }
-            } finally {
-                Sparse4jNative.s4j_context_destroy(handle);
-                handle = null;
+            // Wait for the last ops, then release everything before reporting what the wait said:
+            // an asynchronous CUDA error of those ops must not be lost.
+            int status = device.isCpu() ? 0 : Sparse4jNative.s4j_context_synchronize(handle);
+            if (ownStream != null) {
+                Sparse4jNative.s4j_cuda_stream_destroy(device.index(), ownStream);
+                ownStream = null;
             }
+            Sparse4jNative.s4j_context_destroy(handle);
+            handle = null;
+            Native.check(status);
         }
     }
 }

@@ -269,7 +269,12 @@ public final class Tensor implements AutoCloseable {
                 }
             }
             Tensor out = zeros(device, dtype, shape);
-            Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
+            try {
+                Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
             return out;
         }
         Tensor out = zeros(dtype, shape);
@@ -331,6 +336,9 @@ public final class Tensor implements AutoCloseable {
             try (Tensor hostBase = base.to(Device.CPU)) {
                 Tensor view = new Tensor(dtype, shape, strides, Device.CPU, hostBase.address + (address - base.address), null,
                         hostBase, null);
+                if (target.isCpu()) {
+                    return view.copy();
+                }
                 try (Tensor c = view.copy()) {
                     return c.to(target);
                 }
@@ -339,7 +347,7 @@ public final class Tensor implements AutoCloseable {
         Tensor out = zeros(target, dtype, shape);
         try {
             Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             out.close();
             throw e;
         }
@@ -583,15 +591,22 @@ public final class Tensor implements AutoCloseable {
             return;
         }
         closed = true;
-        if (buffer != null) {
-            buffer.release();
-        }
-        synchronized (this) {
-            if (descriptor != null) {
-                descriptor.close();
-                descriptor = null;
+        try {
+            if (buffer != null) {
+                buffer.release();  // a CUDA free can report an earlier asynchronous error
             }
+        } finally {
+            synchronized (this) {
+                if (descriptor != null) {
+                    descriptor.close();
+                    descriptor = null;
+                }
+            }
+            forgetScope();
         }
+    }
+
+    private void forgetScope() {
         Scope owner = scope;
         if (owner != null) {
             scope = null;

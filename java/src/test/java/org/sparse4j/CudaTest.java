@@ -124,7 +124,10 @@ class CudaTest {
             assertThrows(InvalidFormatException.class, () -> Csr.of(2, 2, Tensor.of(new int[] {0, 1, 2}).to(GPU),
                     Tensor.of(new int[] {0, 1}).to(GPU), null));
             Csr ad = a.to(GPU);
-            assertThrows(Sparse4jException.class, ad::toDense);  // conversions run on the host
+            // Conversions run on the host: refused before anything is allocated (the leak check sees to it).
+            assertThrows(InvalidArgumentException.class, ad::toDense);
+            assertThrows(InvalidArgumentException.class, ad::transpose);
+            assertThrows(InvalidArgumentException.class, ad::toCsr);
             assertThrows(InvalidArgumentException.class,
                     () -> org.sparse4j.format.SparseFiles.write(java.nio.file.Files.createTempFile("s4j", ".s4j"), ad));
         }

@@ -116,6 +116,7 @@ public final class Bsr extends SparseBase<s4j_bsr> {
 
     @Override
     public Tensor toDense() {
+        Formats.requireHost("BSR toDense", this);
         Tensor d = Tensor.zeros(valueType(), rows, cols);
         Native.check(Sparse4jNative.s4j_bsr_to_dense(descriptor(), d.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
@@ -125,6 +126,7 @@ public final class Bsr extends SparseBase<s4j_bsr> {
     /** CSR of the nonzero entries of the blocks (explicit zeros inside blocks are dropped). */
     @Override
     public Csr toCsr() {
+        Formats.requireHost("BSR toCsr", this);
         long[] nnz = new long[1];
         Native.check(Sparse4jNative.s4j_bsr_count_nonzero(descriptor(), nnz));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call

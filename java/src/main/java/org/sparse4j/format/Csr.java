@@ -124,6 +124,7 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     @Override
     public Tensor toDense() {
+        Formats.requireHost("CSR toDense", this);
         DType vt = valueType() == null ? DType.F32 : valueType();
         Tensor d = Tensor.zeros(vt, rows, cols);
         Native.check(Sparse4jNative.s4j_csr_to_dense(descriptor(), d.descriptor()));
@@ -133,11 +134,13 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     @Override
     public Csr toCsr() {
+        Formats.requireHost("CSR toCsr", this);
         return of(rows, cols, first.copy(), second.copy(), values == null ? null : values.copy());
     }
 
     /** A copy whose values are converted to another float dtype (rounding to nearest even). */
     public Csr toValueType(DType valueType) {
+        Formats.requireHost("CSR toValueType", this);
         if (values == null) {
             throw new InvalidFormatException("CSR: a pattern-only matrix has no values to convert");
         }
@@ -186,6 +189,7 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     /** The transpose (cols × rows) as CSR. */
     public Csr transpose() {
+        Formats.requireHost("CSR transpose", this);
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_transpose(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
@@ -193,10 +197,12 @@ public final class Csr extends SparseBase<s4j_csr> {
     }
 
     public Csc toCsc() {
+        Formats.requireHost("CSR toCsc", this);
         return Csc.ofTransposedCsr(rows, cols, transpose());
     }
 
     public Coo toCoo() {
+        Formats.requireHost("CSR toCoo", this);
         Coo out = Coo.allocate(rows, cols, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_to_coo(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
@@ -205,6 +211,7 @@ public final class Csr extends SparseBase<s4j_csr> {
 
     /** Blocks of blockRows × blockCols holding every nonzero; ragged edge blocks are cut at the matrix edge. */
     public Bsr toBsr(long blockRows, long blockCols) {
+        Formats.requireHost("CSR toBsr", this);
         if (values == null) {
             throw new InvalidFormatException("CSR->BSR: a pattern-only matrix has no values to put in blocks");
         }

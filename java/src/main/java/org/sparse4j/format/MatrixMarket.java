@@ -305,6 +305,7 @@ public final class MatrixMarket {
     public static void writeDense(Path file, Tensor t) {
         Objects.requireNonNull(file, "file");
         Dense.checkMatrix(t, "MatrixMarket.writeDense");
+        Formats.requireHost("MatrixMarket writeDense", t);  // before the file is opened (and truncated)
         toFile(file, (w) -> MatrixMarketWriter.writeDense(w, t));
     }
 
@@ -341,5 +342,6 @@ public final class MatrixMarket {
         if (m == null) {
             throw new InvalidArgumentException("MatrixMarket.write: matrix is null");
         }
+        Formats.requireHost("MatrixMarket write", m);  // before any file is opened (and truncated)
     }
 }

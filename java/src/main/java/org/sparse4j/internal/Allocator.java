@@ -120,7 +120,12 @@ public final class Allocator implements AutoCloseable {
         try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
             Native.check(Sparse4jNative.s4j_cuda_alloc(device.index(), bytes, out));
             long address = out.get(0) == null ? 0 : out.get(0).address();
-            return track(new Buffer(this, address, address, bytes, what, DEBUG ? new Throwable("allocated here") : null));
+            try {
+                return track(new Buffer(this, address, address, bytes, what, DEBUG ? new Throwable("allocated here") : null));
+            } catch (RuntimeException | Error e) {
+                Sparse4jNative.s4j_cuda_free(device.index(), out.get(0));
+                throw e;
+            }
         } catch (RuntimeException | Error e) {
             unreserve(bytes);
             throw e;

@@ -41,7 +41,7 @@ public final class Sddmm {
         Csr out;
         try {
             out = pattern.withValues(values);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             values.close();
             throw e;
         }
