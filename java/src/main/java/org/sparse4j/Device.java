@@ -31,7 +31,7 @@ public final class Device {
 
     public static Device cuda(int index) {
         if (index < 0) {
-            throw new IllegalArgumentException("CUDA device index must be >= 0, got " + index);
+            throw new InvalidArgumentException("CUDA device index must be >= 0, got " + index);
         }
         return new Device(Kind.CUDA, index);
     }

@@ -29,6 +29,12 @@ class DeviceApiTest {
     }
 
     @Test
+    void aNegativeDeviceIndexIsATypedError() {
+        InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> Device.cuda(-1));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
+    }
+
+    @Test
     void cpuContextsHaveNoStreamToMakeAndNothingToWaitFor() {
         try (Context ctx = Context.cpu(1)) {
             assertDoesNotThrow(ctx::synchronize);
