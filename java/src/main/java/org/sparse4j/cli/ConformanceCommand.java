@@ -90,6 +90,10 @@ final class ConformanceCommand implements Callable<Integer> {
             }
         }
         printTable(targets, results);
+        if (forced != null && results.stream().noneMatch(r -> r.outcome() == Outcome.PASSED || r.outcome() == Outcome.FAILED)) {
+            System.out.println("note: " + impl + " ran on no case (it runs on " + forced.backend().label()
+                    + "; skipped and unimplemented cases above say why)");
+        }
         if (json != null) {
             writeJson(results);
             System.out.println("wrote " + json);

@@ -81,6 +81,8 @@ class CliTest {
         assertTrue(r.out().contains("scalar:spmv_csr"), r.out());
         assertTrue(!r.out().contains("spmm/f32"), "only the implementation's op runs: " + r.out());
         assertEquals(2, run("conformance", "--impl", "no-such:kernel").status());
+        Run elsewhere = run("conformance", "--impl", "scalar:spmv_csr", "--backend", "reference", "--filter", "/f32/", "--no-progress");
+        assertTrue(elsewhere.out().contains("ran on no case"), elsewhere.out());
     }
 
     @Test
