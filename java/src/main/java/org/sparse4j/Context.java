@@ -141,6 +141,9 @@ public final class Context implements AutoCloseable {
      * implementation cannot take fails with the reason instead of falling back.
      */
     public Context forceImplementation(Op op, String name) {
+        if (op == null) {
+            throw new InvalidArgumentException("op is null");
+        }
         Native.check(Sparse4jNative.s4j_context_force_impl(handle(), op.code(), name));
         return this;
     }

@@ -268,14 +268,7 @@ public final class Tensor implements AutoCloseable {
                     return h.to(device);
                 }
             }
-            Tensor out = zeros(device, dtype, shape);
-            try {
-                Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
-            } catch (RuntimeException | Error e) {
-                out.close();
-                throw e;
-            }
-            return out;
+            return copyContiguousTo(device);
         }
         Tensor out = zeros(dtype, shape);
         if (isContiguous()) {
@@ -319,6 +312,9 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor to(Device target) {
         ensureOpen();
+        if (target == null) {
+            throw new InvalidArgumentException("target device is null");
+        }
         if (target.equals(device)) {
             return copy();
         }
@@ -344,6 +340,11 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
+        return copyContiguousTo(target);
+    }
+
+    /** This contiguous tensor copied to {@code target} by the CUDA runtime (any pair of host and devices). */
+    private Tensor copyContiguousTo(Device target) {
         Tensor out = zeros(target, dtype, shape);
         try {
             Native.check(Sparse4jNative.s4j_cuda_memcpy(out.pointer(), pointer(), byteSize()));
@@ -694,7 +695,8 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    private void requireHost(String what) {
+    /** Refuses a tensor in device memory for {@code what}, which reads it on the host. Internal. */
+    public void requireHost(String what) {
         if (!device.isCpu()) {
             throw new InvalidArgumentException(what + ": this tensor is on " + device + "; copy it with toHost() first");
         }

@@ -50,6 +50,7 @@ class DeviceApiTest {
             assertTrue(c.isContiguous());
             org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 3, 2, 4}, c.toFloatArray());
             org.junit.jupiter.api.Assertions.assertArrayEquals(t.toFloatArray(), t.toHost().toFloatArray());
+            assertThrows(InvalidArgumentException.class, () -> t.to((Device) null));
             Csr a = Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 1}, new float[] {1, 2});
             Csr b = a.to(Device.CPU);
             org.junit.jupiter.api.Assertions.assertArrayEquals(a.values().toFloatArray(), b.values().toFloatArray());

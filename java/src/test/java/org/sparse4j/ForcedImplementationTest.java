@@ -33,6 +33,7 @@ class ForcedImplementationTest {
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
                     () -> ctx.forceImplementation(Op.SPMM_CSR, "no-such:spmm"));
             assertTrue(e.getMessage().contains("no-such:spmm"), e.getMessage());
+            assertThrows(InvalidArgumentException.class, () -> ctx.forceImplementation(null, "ref:spmm_csr"));
             boolean cudaBuilt = Backends.implementations(Op.SPMM_CSR).stream().anyMatch(l -> l.startsWith("cuda:spmm_csr "));
             if (cudaBuilt) {
                 ctx.forceImplementation(Op.SPMM_CSR, "cuda:spmm_csr");

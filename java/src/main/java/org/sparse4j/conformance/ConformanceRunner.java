@@ -143,7 +143,7 @@ public final class ConformanceRunner {
                 long[] blk = blocks[(int) (variant % blocks.length)];
                 Bsr a = csr.toBsr(blk[0], blk[1]);
                 Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
-                Bsr ad = a.device().equals(ctx.device()) ? a : a.to(ctx.device());
+                Bsr ad = place(ctx, a);
                 Tensor bd = place(ctx, b);
                 if (!stridedOut) {
                     yield compareProduct(c, csr, false, b.toDoubleArray(), c.n(), Spmm.mul(ctx, ad, bd).toDoubleArray(), null);
@@ -185,6 +185,10 @@ public final class ConformanceRunner {
     }
 
     private static Csr place(Context ctx, Csr a) {
+        return a.device().equals(ctx.device()) ? a : a.to(ctx.device());
+    }
+
+    private static Bsr place(Context ctx, Bsr a) {
         return a.device().equals(ctx.device()) ? a : a.to(ctx.device());
     }
 

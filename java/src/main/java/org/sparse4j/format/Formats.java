@@ -83,12 +83,6 @@ final class Formats {
         }
     }
 
-    static void requireHost(String what, Tensor t) {
-        if (!t.device().isCpu()) {
-            throw new org.sparse4j.InvalidArgumentException(what + ": the tensor is on " + t.device() + "; copy it with toHost() first");
-        }
-    }
-
     /** Values for an already validated structure: any device, but the structure's. */
     static void checkValuesOn(String format, Tensor t, long length, org.sparse4j.Device device) {
         if (t == null) {

@@ -305,7 +305,7 @@ public final class MatrixMarket {
     public static void writeDense(Path file, Tensor t) {
         Objects.requireNonNull(file, "file");
         Dense.checkMatrix(t, "MatrixMarket.writeDense");
-        Formats.requireHost("MatrixMarket writeDense", t);  // before the file is opened (and truncated)
+        t.requireHost("MatrixMarket writeDense");  // before the file is opened (and truncated)
         toFile(file, (w) -> MatrixMarketWriter.writeDense(w, t));
     }
 

@@ -168,7 +168,7 @@ final class MatrixMarketWriter {
 
     /** A rank-2 float tensor as "array real general", column by column. */
     static void writeDense(Writer w, Tensor t) throws IOException {
-        Formats.requireHost("MatrixMarket writeDense", t);
+        t.requireHost("MatrixMarket writeDense");
         long rows = t.shape(0);
         long cols = t.shape(1);
         long s0 = t.strides()[0];
