@@ -167,6 +167,14 @@ T* upload(const void* src, size_t bytes) {
     return static_cast<T*>(p);
 }
 
+// A device copy of an output, kept to compare after the buffer is reused by the next kernel.
+void* snapshot(const void* dev, size_t bytes) {
+    void* p = nullptr;
+    CHECK_CUDA(cudaMalloc(&p, bytes > 0 ? bytes : 1));
+    if (bytes) CHECK_CUDA(cudaMemcpy(p, dev, bytes, cudaMemcpyDeviceToDevice));
+    return p;
+}
+
 std::vector<float> random_dense(int64_t n, uint64_t seed) {
     std::vector<float> v(n);
     Rng rng(seed);
@@ -388,11 +396,9 @@ void sddmm_case(Gpu& g, Results& out, int64_t m, int64_t n, int64_t kdim, double
     res.values = ov;
     Timing rows = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_sddmm_csr(g.alt, 1.0f, &sa, &sb, &pat, &res)); });
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
-    std::vector<char> rows_out(nnz * d.size);
-    CHECK_CUDA(cudaMemcpy(rows_out.data(), ov, rows_out.size(), cudaMemcpyDeviceToHost));
+    void* rows_dev = snapshot(ov, nnz * d.size);
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_sddmm_csr(g.ctx, 1.0f, &sa, &sb, &pat, &res)); });
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
-    void* rows_dev = upload<char>(rows_out.data(), rows_out.size());
     const double rows_diff = compare(rows_dev, ov, nnz, d);  // the two sparse4j kernels against each other
     cudaFree(rows_dev);
     std::vector<std::pair<std::string, std::string>> params{
@@ -465,8 +471,7 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     s4j_dense sy{y, d.s4j, S4J_DEVICE_CUDA, 0, 1, {m}, {1}};
     Timing vec = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_gemv_sparse_x(g.alt, &swt, &sx, 0.05f, 0, &sy)); });
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
-    std::vector<char> vec_out(m * d.size);
-    CHECK_CUDA(cudaMemcpy(vec_out.data(), y, vec_out.size(), cudaMemcpyDeviceToHost));
+    void* vec_dev = snapshot(y, m * d.size);
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_gemv_sparse_x(g.ctx, &swt, &sx, 0.05f, 0, &sy)); });
     float alpha = 1, beta = 0;
     // Row-major W (M x K) is column-major K x M: y = W·x is op(A) = transpose of that.
@@ -484,7 +489,6 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
                             d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
     double err = compare(y, y_ref, m, d);
-    void* vec_dev = upload<char>(vec_out.data(), vec_out.size());
     const double vec_err = compare(vec_dev, y_ref, m, d);
     cudaFree(vec_dev);
     std::vector<std::pair<std::string, std::string>> params{
@@ -537,8 +541,7 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
     s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
     Timing alt = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_bsr(g.alt, 1.0f, &sa, &sb, 0.0f, &sc)); });
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
-    std::vector<char> alt_out(m * n * d.size);
-    CHECK_CUDA(cudaMemcpy(alt_out.data(), c, alt_out.size(), cudaMemcpyDeviceToHost));
+    void* alt_dev = snapshot(c, m * n * d.size);
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_bsr(g.ctx, 1.0f, &sa, &sb, 0.0f, &sc)); });
     float alpha = 1, beta = 0;
     cusparseSpMatDescr_t ma;
@@ -567,7 +570,6 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
     });
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
     const double err = compare(c, c_ref, m * n, d);  // against cuBLAS on the dense copy
-    void* alt_dev = upload<char>(alt_out.data(), alt_out.size());
     const double alt_err = compare(alt_dev, c_ref, m * n, d);
     cudaFree(alt_dev);
     std::vector<std::pair<std::string, std::string>> params{

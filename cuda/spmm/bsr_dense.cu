@@ -250,6 +250,16 @@ __global__ void clamp_keys_kernel(int64_t cap, const int64_t* __restrict__ count
     if (t < cap && t >= *count_ptr) idx[t] = k;  // beyond the active count: sorts last, never read
 }
 
+// The active rows are split across blocks in y, kGemvRowsPerSplit each, so that enough blocks run;
+// the host does not know the active count, so the split assumes all of them (at most top_k) could be
+// active, and shares past the count write zeros.
+constexpr int64_t kGemvRowsPerSplit = 64;
+
+int64_t gemv_splits(int64_t k, const gemv_select& sel) {
+    const int64_t max_active = sel.top_k > 0 && sel.top_k < k ? sel.top_k : k;
+    return (max_active + kGemvRowsPerSplit - 1) / kGemvRowsPerSplit;
+}
+
 // The active inputs of x (|x_j| > threshold, NaN counts; then the top_k largest when top_k > 0),
 // ascending, into `active`, and their count into *count, all on the device: the host never reads x.
 template <typename T>
@@ -303,6 +313,9 @@ s4j_status gemv_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense*
     Workspace ws(s);
     const int64_t k = wt->shape[0], m = wt->shape[1];
     if (m == 0) return S4J_OK;
+    const int64_t splits = gemv_splits(k, sel);
+    if (!std::is_same<T, double>::value && splits > 65535)  // the fp64 kernel does not split
+        return fail(S4J_UNSUPPORTED, "gemv_sparse_x (cuda): %lld inputs is more than this kernel covers", (long long)k);
     int64_t *active, *count;
     S4J_TRY(select_active<T>(ws, s, x, sel, k, &active, &count));
     const T* xv = static_cast<const T*>(x->data);
@@ -315,12 +328,7 @@ s4j_status gemv_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense*
         S4J_CUDA_LAUNCHED("gemv_kernel_f64");
         return S4J_OK;
     } else {
-        // The active rows are split across blocks in y so that enough blocks run; the host does not
-        // know the count, so the split assumes all K could be active and empty shares write zeros.
-        const int64_t per_block = 64;
-        const int64_t max_active = cap > 0 && cap < k ? cap : k;
-        const int64_t splits = (max_active + per_block - 1) / per_block;
-        if (splits > 65535) return fail(S4J_UNSUPPORTED, "gemv_sparse_x (cuda): %lld inputs is more than this kernel covers", (long long)k);
+        const int64_t per_block = kGemvRowsPerSplit;
         float* partial;
         S4J_TRY(ws.take((splits > 0 ? splits : 1) * m, &partial));
         if (splits > 0) {
@@ -377,16 +385,15 @@ s4j_status gemv_vec_typed(const exec_env& env, const s4j_dense* wt, const s4j_de
     if (std::is_same<T, double>::value || m % E != 0 || (m > 1 && wt->strides[1] != 1) || (k > 1 && wt->strides[0] % E != 0) ||
         reinterpret_cast<uintptr_t>(wt->data) % 16 != 0)
         return kDeclined;
+    const int64_t splits = gemv_splits(k, sel);
+    if (splits > 65535) return kDeclined;
     cudaStream_t s = stream_of(env);
     Workspace ws(s);
     if (m == 0) return S4J_OK;
     int64_t *active, *count;
     S4J_TRY(select_active<T>(ws, s, x, sel, k, &active, &count));
     const int64_t cap = sel.top_k > 0 ? sel.top_k : 0;
-    const int64_t per_block = 64;
-    const int64_t max_active = cap > 0 && cap < k ? cap : k;
-    const int64_t splits = (max_active + per_block - 1) / per_block;
-    if (splits > 65535) return kDeclined;
+    const int64_t per_block = kGemvRowsPerSplit;
     float* partial;
     S4J_TRY(ws.take((splits > 0 ? splits : 1) * m, &partial));
     if (splits > 0) {
