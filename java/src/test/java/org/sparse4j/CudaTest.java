@@ -37,7 +37,7 @@ class CudaTest {
             assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, d.to(DType.BF16).toDoubleArray());
             InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> d.getDouble(0, 0));
             assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("toHost"), e.getMessage());
-            assertEquals("Tensor(F32[2, 3], cuda:0)", d.toString());  // values are not read from the device
+            assertEquals("Tensor(f32[2, 3], cuda:0)", d.toString());  // values are not read from the device
             assertThrows(InvalidArgumentException.class,
                     () -> org.sparse4j.format.MatrixMarket.writeDense(java.io.OutputStream.nullOutputStream(), d));
         }
