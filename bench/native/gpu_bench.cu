@@ -249,7 +249,7 @@ struct Gpu {
     cusparseHandle_t sparse;
     cublasHandle_t blas;
     s4j_context ctx;
-    s4j_context alt;  // the same stream, with the alternative kernels forced (SpMM tiles, merge-path SpMV, row SDDMM, 16-byte GEMV)
+    s4j_context alt;  // the same stream, with the alternative kernels forced (merge-path SpMM and SpMV, warp-per-nonzero SDDMM, thread-per-output GEMV and BSR)
 };
 
 // Largest relative difference between two device outputs of `count` values, normalised by the
@@ -285,8 +285,8 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
     s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });
-    // The alternative kernel, forced by name, for comparison: shared-memory tiles for SpMM, the
-    // merge-path split for SpMV.
+    const std::string ours_impl = s4j_context_last_impl(g.ctx);
+    // The alternative kernel, forced by name, for comparison: the merge-path split for SpMM and SpMV.
     Timing tiled{0, 0};
     double tiled_err = -1;
     s4j_dense sx{b, d.s4j, S4J_DEVICE_CUDA, 0, 1, {k}, {1}}, sy{c, d.s4j, S4J_DEVICE_CUDA, 0, 1, {m}, {1}};
@@ -344,13 +344,13 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
                                                             {"pattern", power_law ? "powerlaw" : "uniform"},
                                                             {"dtype", d.name}};
     out.add(clazz, "sparse4jCsr", params, ours);
-    out.add(clazz, n > 1 ? "sparse4jCsrTiled" : "sparse4jSpmvMerge", params, tiled);
+    out.add(clazz, n > 1 ? "sparse4jCsrMerge" : "sparse4jSpmvMerge", params, tiled);
     out.add(clazz, peer_name, params, peer);
     std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
                 clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
                 ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
 
-    std::printf("  %s %9.1f us (%.2fx, maxdiff %.1e)", n > 1 ? "tiled" : "merge", tiled.median, peer.median / tiled.median, tiled_err);
+    std::printf("  [%s]  merge %9.1f us (%.2fx, maxdiff %.1e)", ours_impl.c_str(), tiled.median, peer.median / tiled.median, tiled_err);
     if (with_dense) {  // cuBLAS on the dense A, same dtype, fp32 compute; row-major C = A·B as C^T = B^T·A^T
         std::vector<float> dense(m * k, 0.0f);
         for (int64_t i = 0; i < m; ++i)
@@ -404,8 +404,8 @@ void sddmm_case(Gpu& g, Results& out, int64_t m, int64_t n, int64_t kdim, double
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(n)}, {"k", std::to_string(kdim)}, {"density", fmt(density)}, {"dtype", d.name}};
     out.add("GpuSddmm", "sparse4jSddmm", params, ours);
-    out.add("GpuSddmm", "sparse4jSddmmRows", params, rows);
-    std::printf("sddmm    %-12s k=%-5lld density=%-6g %-4s nnz=%-9lld sparse4j %9.1f us  rows %9.1f us (diff %.1e)",
+    out.add("GpuSddmm", "sparse4jSddmmPerNonzero", params, rows);
+    std::printf("sddmm    %-12s k=%-5lld density=%-6g %-4s nnz=%-9lld sparse4j %9.1f us  per-nonzero %9.1f us (diff %.1e)",
                 params[0].second.c_str(), (long long)kdim, density, d.name, (long long)nnz, ours.median, rows.median, rows_diff);
     if (d.s4j == S4J_F32) {  // cuSPARSE's SDDMM takes fp32 (and fp16) but no bf16
         cusparseDnMatDescr_t ma, mb;
@@ -494,10 +494,10 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(kdim)}, {"active", fmt(active)}, {"dtype", d.name}};
     out.add("GpuGemv", "sparse4jActivationSparse", params, ours);
-    out.add("GpuGemv", "sparse4jActivationSparseVec", params, vec);
+    out.add("GpuGemv", "sparse4jActivationSparseScalar", params, vec);
     out.add("GpuGemv", "cublasDenseGemv", params, dense);
     const double bytes = static_cast<double>(n_active) * m * d.size;
-    std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows)  vec %8.1f us (%.0f GB/s, maxdiff %.1e)  "
+    std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows)  scalar %8.1f us (%.0f GB/s, maxdiff %.1e)  "
                 "cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
                 params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), vec.median,
                 bytes / (vec.median * 1e3), vec_err, dense.median, dense.median / ours.median, err);
@@ -510,8 +510,8 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     cudaFree(y_ref);
 }
 
-// BSR SpMM with 16x16 blocks kept with probability `density`: the default kernel, the tensor-core
-// alternative, cuSPARSE's BSR SpMM and cuBLAS dense.
+// BSR SpMM with 16x16 blocks kept with probability `density`: the default kernel (tensor cores for
+// fp16/bf16), the thread-per-output alternative, cuSPARSE's BSR SpMM and cuBLAS dense.
 void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double density, const Dtype& d, int reps) {
     const int64_t bs = 16, brows = m / bs, bcols = k / bs;
     Rng rng(500 + m + n);
@@ -543,6 +543,7 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
     CHECK_CUDA(cudaStreamSynchronize(g.stream));
     void* alt_dev = snapshot(c, m * n * d.size);
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_bsr(g.ctx, 1.0f, &sa, &sb, 0.0f, &sc)); });
+    const std::string ours_impl = s4j_context_last_impl(g.ctx);
     float alpha = 1, beta = 0;
     cusparseSpMatDescr_t ma;
     cusparseDnMatDescr_t mb, mc;
@@ -575,13 +576,13 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(k)}, {"n", std::to_string(n)}, {"block_density", fmt(density)}, {"dtype", d.name}};
     out.add("GpuBsr", "sparse4jBsr", params, ours);
-    out.add("GpuBsr", "sparse4jBsrWmma", params, alt);
+    out.add("GpuBsr", "sparse4jBsrSimple", params, alt);
     if (have_peer) out.add("GpuBsr", "cusparseBsrSpmm", params, peer);
     out.add("GpuBsr", "cublasDense", params, dense_t);
-    std::printf("bsr      %-12s n=%-5lld blocks=%-5g %-4s sparse4j %9.1f us  wmma %9.1f us (diff %.1e)  cusparse %9.1f us (%.2fx of wmma)  "
+    std::printf("bsr      %-12s n=%-5lld blocks=%-5g %-4s sparse4j %9.1f us [%s]  simple %9.1f us (diff %.1e)  cusparse %9.1f us (%.2fx)  "
                 "cublas %9.1f us (%.2fx)  maxdiff %.1e\n",
-                params[0].second.c_str(), (long long)n, density, d.name, ours.median, alt.median, alt_err, peer.median,
-                peer.median / alt.median, dense_t.median, dense_t.median / alt.median, err);
+                params[0].second.c_str(), (long long)n, density, d.name, ours.median, ours_impl.c_str(), alt.median, alt_err, peer.median,
+                peer.median / ours.median, dense_t.median, dense_t.median / ours.median, err);
     std::fflush(stdout);
     cusparseDestroySpMat(ma);
     cusparseDestroyDnMat(mb);
@@ -625,11 +626,11 @@ int main(int argc, char** argv) {
     CHECK_S4J(s4j_context_set_stream(g.ctx, g.stream));
     CHECK_S4J(s4j_context_create(&g.alt, S4J_DEVICE_CUDA, 0, 0));
     CHECK_S4J(s4j_context_set_stream(g.alt, g.stream));
-    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_CSR, "cuda:spmm_csr_tiled"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_CSR, "cuda:spmm_csr"));
     CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMV_CSR, "cuda:spmv_csr_merge"));
-    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SDDMM_CSR, "cuda:sddmm_csr_rows"));
-    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_GEMV_SPARSE_X, "cuda:gemv_sparse_x_vec"));
-    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_BSR, "cuda:spmm_bsr_wmma"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SDDMM_CSR, "cuda:sddmm_csr"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_GEMV_SPARSE_X, "cuda:gemv_sparse_x"));
+    CHECK_S4J(s4j_context_force_impl(g.alt, S4J_OP_SPMM_BSR, "cuda:spmm_bsr"));
     const int reps = 21;
     Results out;
     out.path = path;

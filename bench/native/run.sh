@@ -5,7 +5,8 @@
 #   bench/native/run.sh path/to/libsparse4j.so.0 results.json [--suite density|llm|sddmm|gemv|bsr|all] [--quick]
 #
 # The JSON has the shape of JMH's, so bench/report.sh turns it into tables and plots: copy it to
-# bench/results/gpu-<suite>.<machine>.json.
+# bench/results/gpu-<suite>.<machine>.json (with --suite all, one file per benchmark class: gpu-spmm,
+# gpu-llm, gpu-gemv, gpu-bsr, gpu-sddmm).
 set -euo pipefail
 lib=${1:?usage: run.sh LIBSPARSE4J OUT.json [gpu_bench options]}
 out=${2:?usage: run.sh LIBSPARSE4J OUT.json [gpu_bench options]}

@@ -45,23 +45,36 @@ public:
     ~Workspace() {
         for (int i = 0; i < n_; ++i) cudaFreeAsync(blocks_[i], stream_);
     }
+    // count values of T, 256-byte aligned. Small requests share slabs of kSlab bytes, so an op's
+    // scratch costs one or two pool calls instead of one per buffer (host time is what bounds the
+    // small ops).
     template <typename T>
     s4j_status take(int64_t count, T** out) {
         *out = nullptr;
-        if (n_ == kMax) return fail(S4J_INTERNAL, "workspace: too many blocks");
-        size_t bytes = static_cast<size_t>(count > 0 ? count : 1) * sizeof(T);
-        void* p = nullptr;
-        S4J_CUDA_TRY(cudaMallocAsync(&p, bytes, stream_));
-        blocks_[n_++] = p;
-        *out = static_cast<T*>(p);
+        const size_t bytes = (static_cast<size_t>(count > 0 ? count : 1) * sizeof(T) + 255) / 256 * 256;
+        if (bytes > left_) {
+            if (n_ == kMax) return fail(S4J_INTERNAL, "workspace: too many blocks");
+            const size_t size = bytes > kSlab ? bytes : kSlab;
+            void* p = nullptr;
+            S4J_CUDA_TRY(cudaMallocAsync(&p, size, stream_));
+            blocks_[n_++] = p;
+            next_ = static_cast<char*>(p);
+            left_ = size;
+        }
+        *out = reinterpret_cast<T*>(next_);
+        next_ += bytes;
+        left_ -= bytes;
         return S4J_OK;
     }
 
 private:
     static constexpr int kMax = 16;
+    static constexpr size_t kSlab = size_t{1} << 20;
     cudaStream_t stream_;
     void* blocks_[kMax] = {};
     int n_ = 0;
+    char* next_ = nullptr;
+    size_t left_ = 0;
 };
 
 }  // namespace cuda

@@ -209,8 +209,10 @@ __global__ void gemv_kernel(int64_t m, const T* __restrict__ wt, strides2 ws, co
     int64_t count = *count_ptr;
     if (cap > 0 && count > cap) count = cap;
     const int64_t a0 = static_cast<int64_t>(blockIdx.y) * per_block;
+    if (a0 >= count) return;  // past the active inputs: store_kernel reads no partial from here
     const int64_t a1 = a0 + per_block < count ? a0 + per_block : count;
     float acc = 0.0f;
+#pragma unroll 4
     for (int64_t a = a0; a < a1; ++a) {
         const int64_t j = active[a];
         acc += static_cast<float>(to_acc(wt[j * ws.s0 + i * ws.s1])) * static_cast<float>(to_acc(x[j * xs]));
@@ -234,11 +236,16 @@ __global__ void gemv_kernel_f64(int64_t m, const double* __restrict__ wt, stride
     y[i * ys] = acc;
 }
 
-// y[i] = the splits' partial sums added in split order, so the result does not depend on timing.
+// y[i] = the partial sums of the splits that had active inputs, added in split order, so the
+// result does not depend on timing.
 template <typename T>
-__global__ void store_kernel(int64_t m, int64_t splits, const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
+__global__ void store_kernel(int64_t m, const int64_t* __restrict__ count_ptr, int64_t cap, int64_t per_block,
+                             const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= m) return;
+    int64_t count = *count_ptr;
+    if (cap > 0 && count > cap) count = cap;
+    const int64_t splits = (count + per_block - 1) / per_block;
     float sum = 0.0f;
     for (int64_t s = 0; s < splits; ++s) sum += partial[s * m + i];
     y[i * ys] = from_acc<T>(static_cast<typename value_traits<T>::acc>(sum));
@@ -250,10 +257,11 @@ __global__ void clamp_keys_kernel(int64_t cap, const int64_t* __restrict__ count
     if (t < cap && t >= *count_ptr) idx[t] = k;  // beyond the active count: sorts last, never read
 }
 
-// The active rows are split across blocks in y, kGemvRowsPerSplit each, so that enough blocks run;
-// the host does not know the active count, so the split assumes all of them (at most top_k) could be
-// active, and shares past the count write zeros.
-constexpr int64_t kGemvRowsPerSplit = 64;
+// The active rows are split across blocks in y, kGemvRowsPerSplit each, so that enough blocks run
+// and each thread's chain of loads stays short (the time of a sparse GEMV is load latency, not
+// bandwidth). The host does not know the active count, so the grid assumes all of them (at most
+// top_k) could be active; blocks past the count leave at once and write nothing.
+constexpr int64_t kGemvRowsPerSplit = 16;
 
 int64_t gemv_splits(int64_t k, const gemv_select& sel) {
     const int64_t max_active = sel.top_k > 0 && sel.top_k < k ? sel.top_k : k;
@@ -336,7 +344,7 @@ s4j_status gemv_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense*
             gemv_kernel<T><<<grid, 256, 0, s>>>(m, static_cast<const T*>(wt->data), wstr, xv, xs, active, count, cap, per_block, partial);
             S4J_CUDA_LAUNCHED("gemv_kernel");
         }
-        store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, splits, partial, static_cast<T*>(y->data), y->strides[0]);
+        store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, count, cap, per_block, partial, static_cast<T*>(y->data), y->strides[0]);
         S4J_CUDA_LAUNCHED("store_kernel");
         return S4J_OK;
     }
@@ -360,6 +368,7 @@ __global__ void gemv_vec_kernel(int64_t m, const T* __restrict__ wt, int64_t ldw
     int64_t count = *count_ptr;
     if (cap > 0 && count > cap) count = cap;
     const int64_t a0 = static_cast<int64_t>(blockIdx.y) * per_block;
+    if (a0 >= count) return;  // past the active inputs
     const int64_t a1 = a0 + per_block < count ? a0 + per_block : count;
     float acc[E];
 #pragma unroll
@@ -402,7 +411,7 @@ s4j_status gemv_vec_typed(const exec_env& env, const s4j_dense* wt, const s4j_de
                                                 static_cast<const T*>(x->data), x->strides[0], active, count, cap, per_block, partial);
         S4J_CUDA_LAUNCHED("gemv_vec_kernel");
     }
-    store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, splits, partial, static_cast<T*>(y->data), y->strides[0]);
+    store_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, count, cap, per_block, partial, static_cast<T*>(y->data), y->strides[0]);
     S4J_CUDA_LAUNCHED("store_kernel");
     return S4J_OK;
 }
@@ -451,13 +460,14 @@ s4j_status gemv_vec_cuda(const exec_env& env, const s4j_dense* wt, const s4j_den
 
 }  // namespace
 
-S4J_REGISTER("cuda:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CUDA, kFloatDtypes, bsr_cuda);
-// Registered after the default, so it runs only when forced by name (benchmarks, conformance).
+// Order is preference: the first implementation that does not decline runs. The tensor-core kernel
+// takes 16x16 fp16/bf16 blocks and declines the rest.
 S4J_REGISTER("cuda:spmm_bsr_wmma", S4J_OP_SPMM_BSR, S4J_BACKEND_CUDA, dtype_bit(S4J_F16) | dtype_bit(S4J_BF16), bsr_wmma_cuda);
+S4J_REGISTER("cuda:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CUDA, kFloatDtypes, bsr_cuda);
 S4J_REGISTER("cuda:gemm", S4J_OP_GEMM, S4J_BACKEND_CUDA, kFloatDtypes, gemm_cuda);
-S4J_REGISTER("cuda:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_cuda);
-// Registered after the default, so it runs only when forced by name (benchmarks, conformance).
+// 16 bytes of Wᵀ per thread where the layout allows (it declines fp64 and unaligned rows).
 S4J_REGISTER("cuda:gemv_sparse_x_vec", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_vec_cuda);
+S4J_REGISTER("cuda:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_cuda);
 
 }  // namespace cuda
 }  // namespace s4j

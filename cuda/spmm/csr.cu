@@ -1,13 +1,14 @@
 // CUDA CSR SpMM, SpMV and SDDMM for fp32, fp16, bf16 (fp32 accumulation) and fp64, int32 or int64
 // indices, any operand strides.
 //
-// SpMM: one warp per row of A and per tile of output columns. The warp reads 32 of the row's
-// nonzeros at a time, coalesced, into registers, then hands them out with shuffles; for each one
-// every lane multiplies its slice of the B row (16-byte vector loads when the layout allows, else
-// coalesced scalar loads). Rows are visited longest first, so the warps of a block finish together.
-// Aᵀ·B transposes A on the device first (a stable radix sort by column keeps rows ordered).
+// SpMM has two kernels. Wide outputs (N >= 64) of matrices dense enough that a B row is used
+// several times per 128 rows take the row-block kernel: B is copied chunk by chunk into shared
+// memory and each chunk serves every row of the block. Everything else takes the merge-path kernel:
+// equal shares of (nonzeros + rows) per warp, lanes grouped to fit N, partial rows fixed up in
+// order. Aᵀ·B transposes A on the device first (a stable radix sort by column keeps rows ordered).
 #include <cub/cub.cuh>
 
+#include <atomic>
 #include <cstdint>
 #include <type_traits>
 
@@ -431,124 +432,265 @@ s4j_status merge_spmm(Workspace& ws, cudaStream_t s, float alpha, const s4j_csr*
     return S4J_OK;
 }
 
-// ---- SpMM: B tiles in shared memory (an alternative, forced by name to compare) ----------------
+// ---- SpMM: row blocks with B chunks in shared memory (the default for wide N) ------------------
 //
-// A block of 8 warps takes 64 rows (8 a warp) and one column tile of 32 · 16 bytes. It sweeps K in
-// chunks of kTileK rows of B: the chunk's tile is loaded once into shared memory, coalesced, and
-// every row of the block multiplies its nonzeros in the chunk against it, so a B row read from L2
-// serves all of the block's rows that use it instead of one. Each warp keeps a window of its rows'
-// next 32 (column, value) pairs in registers and hands them out with shuffles. Chunks no row of the
-// block uses are skipped. Declines layouts without 16-byte rows (the merge-path kernel takes them).
-constexpr int kTileK = 64;
-constexpr int kTileRows = 64;
-constexpr int kRowsPerWarp = kTileRows / 8;
+// A warp's loads of B rows go to L2 for every nonzero on the merge-path kernel: at N = 256 fp32 that
+// is 1 KiB per nonzero, and L2 bandwidth is the limit. Here a block of 8 warps owns 128 rows of A
+// (16 a warp) and 128 output columns (4 a lane, fp32 accumulators in registers). It sweeps its K
+// range in chunks of kChunkK rows of B: each chunk's 128 columns are copied once into shared memory
+// (cp.async, double-buffered, so the next chunk streams in while this one is used), and every row of
+// the block multiplies its nonzeros in the chunk against it. A B row brought from L2 then serves every
+// row of the block that uses it, and each nonzero costs one shared-memory read per lane. Rows keep
+// a cursor into their sorted column indices, so a chunk visits only the nonzeros it holds.
+//
+// When 128-row blocks times column tiles would not fill the GPU, K is split across blocks as well;
+// the splits leave fp32 partial sums that a second kernel adds in split order (deterministic).
+//
+// It declines (the merge-path kernel runs) where it cannot win or cannot run: fp64, fewer than 64
+// output columns, B or C rows that are not whole 16-byte vectors, and A so sparse that a B row
+// copied into a block would serve only a few of its nonzeros (rowblock_splits).
+constexpr int kRbWarps = 8;
+constexpr int kRbRowsPerWarp = 16;
+constexpr int kRbRows = kRbWarps * kRbRowsPerWarp;  // rows of A per block
+constexpr int kRbCols = kWarp * 4;                  // output columns per block
+constexpr int kChunkK = 64;                         // rows of B per shared-memory chunk
 
-template <typename T, typename I>
-__global__ void __launch_bounds__(256)
-    spmm_tiled_kernel(int64_t m, int64_t n, int64_t kdim, const I* __restrict__ rp, const I* __restrict__ ci,
-                      const T* __restrict__ val, const T* __restrict__ b, int64_t ldb, T* __restrict__ c, int64_t ldc, float alpha,
-                      float beta) {
-    using A = typename value_traits<T>::acc;
-    constexpr int E = vec16<T>::n;
-    constexpr int kTileCols = kWarp * E;
-    __shared__ vec16<T> tile[kTileK][kWarp];
-    const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
-    const int64_t col0 = static_cast<int64_t>(blockIdx.y) * kTileCols + lane * E;
-    const bool col_ok = col0 < n;
-    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kTileRows + warp * kRowsPerWarp;
+// Four consecutive values of T (16 bytes of fp32, 8 of fp16/bf16).
+template <typename T>
+struct alignas(4 * sizeof(T)) quad {
+    T v[4];
+};
 
-    A acc[kRowsPerWarp][E];
-    int64_t cur[kRowsPerWarp], end[kRowsPerWarp], wbase[kRowsPerWarp];
-    int64_t wcol[kRowsPerWarp];
-    A wval[kRowsPerWarp];
-#pragma unroll
-    for (int q = 0; q < kRowsPerWarp; ++q) {
-        const int64_t r = row0 + q;
-        cur[q] = r < m ? static_cast<int64_t>(rp[r]) : 0;
-        end[q] = r < m ? static_cast<int64_t>(rp[r + 1]) : 0;
-        wbase[q] = cur[q];
-        wcol[q] = cur[q] + lane < end[q] ? static_cast<int64_t>(ci[cur[q] + lane]) : INT64_MAX;
-        wval[q] = cur[q] + lane < end[q] ? to_acc(val[cur[q] + lane]) : A(0);
-#pragma unroll
-        for (int e = 0; e < E; ++e) acc[q][e] = A(0);
-    }
-    for (int64_t k0 = 0; k0 < kdim; k0 += kTileK) {
-        const int64_t k1 = k0 + kTileK;
-        // Does any row of the block have an entry in [k0, k1)? Their next entries are at the windows'
-        // fronts (lane cur - wbase of each window, within 32).
-        int need = 0;
-#pragma unroll
-        for (int q = 0; q < kRowsPerWarp; ++q) {
-            const int64_t next = __shfl_sync(0xffffffffu, wcol[q], static_cast<int>(cur[q] - wbase[q]) & (kWarp - 1));
-            need |= cur[q] < end[q] && next < k1;
-        }
-        if (!__syncthreads_or(need)) continue;
-        for (int t = threadIdx.x; t < kTileK * kWarp; t += blockDim.x) {
-            const int tr = t / kWarp, tl = t % kWarp;
-            const int64_t kr = k0 + tr, cc = static_cast<int64_t>(blockIdx.y) * kTileCols + tl * E;
-            if (kr < kdim && cc < n) tile[tr][tl] = load16(b + kr * ldb + cc);
-        }
-        __syncthreads();
-#pragma unroll
-        for (int q = 0; q < kRowsPerWarp; ++q) {
-            while (cur[q] < end[q]) {
-                if (cur[q] - wbase[q] == kWarp) {  // window used up: the next 32 pairs, coalesced
-                    wbase[q] = cur[q];
-                    wcol[q] = cur[q] + lane < end[q] ? static_cast<int64_t>(ci[cur[q] + lane]) : INT64_MAX;
-                    wval[q] = cur[q] + lane < end[q] ? to_acc(val[cur[q] + lane]) : A(0);
-                }
-                const int src = static_cast<int>(cur[q] - wbase[q]);
-                const int64_t col = __shfl_sync(0xffffffffu, wcol[q], src);
-                const A a = __shfl_sync(0xffffffffu, wval[q], src);
-                if (col >= k1) break;
-                if (col_ok) {
-                    const vec16<T> x = tile[col - k0][lane];
-#pragma unroll
-                    for (int e = 0; e < E; ++e) acc[q][e] += a * to_acc(x.v[e]);
-                }
-                ++cur[q];
-            }
-        }
-        __syncthreads();
-    }
-    if (!col_ok) return;
-#pragma unroll
-    for (int q = 0; q < kRowsPerWarp; ++q) {
-        const int64_t r = row0 + q;
-        if (r >= m) continue;
-        T* crow = c + r * ldc;
-        vec16<T> out, old;
-        if (beta != 0.0f) old = load16(crow + col0);
-#pragma unroll
-        for (int e = 0; e < E; ++e) {
-            A v = A(alpha) * acc[q][e];
-            if (beta != 0.0f) v += A(beta) * to_acc(old.v[e]);
-            out.v[e] = from_acc<T>(v);
-        }
-        store16(crow + col0, out);
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(gmem));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
+
+// Copies rows [k0, k0 + kChunkK) ∩ [k0, kend) of B, columns [c0, c0 + kRbCols) ∩ [c0, n), into a chunk
+// buffer (kChunkK rows of kRbCols values), 16 bytes per copy.
+template <typename T>
+__device__ __forceinline__ void rb_load_chunk(T* buf, const T* __restrict__ b, int64_t ldb, int64_t k0, int64_t kend, int64_t c0,
+                                              int64_t n) {
+    constexpr int per_row = kRbCols * sizeof(T) / 16;  // 16-byte pieces per chunk row
+    constexpr int E = 16 / sizeof(T);
+    for (int t = threadIdx.x; t < kChunkK * per_row; t += kRbWarps * kWarp) {
+        const int rr = t / per_row, pc = t % per_row;
+        const int64_t k = k0 + rr, col = c0 + static_cast<int64_t>(pc) * E;
+        if (k < kend && col < n) cp_async16(buf + rr * kRbCols + pc * E, b + k * ldb + col);
     }
 }
 
+// part == nullptr: C = alpha · A[rows, K range] · B + beta · C. Otherwise the block writes its fp32
+// sums to part[split][row][col] (split = blockIdx.z) for rb_reduce_kernel.
 template <typename T, typename I>
-s4j_status spmm_tiled_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* b, float beta,
-                            s4j_dense* c) {
+__global__ void __launch_bounds__(kRbWarps* kWarp)
+    spmm_rowblock_kernel(int64_t m, int64_t n, int64_t kdim, int64_t k_per_split, const I* __restrict__ rp, const I* __restrict__ ci,
+                         const T* __restrict__ val, const T* __restrict__ b, int64_t ldb, T* __restrict__ c, int64_t ldc, float alpha,
+                         float beta, float* __restrict__ part) {
+    extern __shared__ __align__(16) unsigned char rb_smem[];
+    T* const chunk0 = reinterpret_cast<T*>(rb_smem);  // buffer i starts at chunk0 + i · kChunkK · kRbCols
+    const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
+    const int64_t c0 = static_cast<int64_t>(blockIdx.y) * kRbCols;
+    const int64_t col = c0 + lane * 4;
+    const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kRbRows + warp * kRbRowsPerWarp;
+    const int64_t kbeg = static_cast<int64_t>(blockIdx.z) * k_per_split;
+    const int64_t kend = kbeg + k_per_split < kdim ? kbeg + k_per_split : kdim;
+
+    // Lane q holds row q's cursor (its first nonzero at a column >= kbeg, found by a binary search)
+    // and its end; the warp reads them with shuffles.
+    I my_cur = 0, my_end = 0;
+    {
+        const int64_t r = row0 + lane;
+        if (lane < kRbRowsPerWarp && r < m) {
+            I lo = rp[r], hi = rp[r + 1];
+            my_end = hi;
+            if (kbeg > 0) {
+                while (lo < hi) {
+                    const I mid = lo + (hi - lo) / 2;
+                    if (static_cast<int64_t>(ci[mid]) < kbeg) lo = mid + 1; else hi = mid;
+                }
+            }
+            my_cur = lo;
+        }
+    }
+    float acc[kRbRowsPerWarp][4];
+#pragma unroll
+    for (int q = 0; q < kRbRowsPerWarp; ++q)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) acc[q][e] = 0.0f;
+
+    const int64_t chunks = (kend - kbeg + kChunkK - 1) / kChunkK;
+    if (chunks > 0) rb_load_chunk<T>(chunk0, b, ldb, kbeg, kend, c0, n);
+    cp_async_commit();
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+        const int64_t k0 = kbeg + ch * kChunkK;
+        const int64_t k1 = k0 + kChunkK < kend ? k0 + kChunkK : kend;
+        // Each row's next 32 (column, value) pairs, one per lane, all rows' loads in flight at once.
+        I wcol[kRbRowsPerWarp];
+        float wval[kRbRowsPerWarp];
+#pragma unroll
+        for (int q = 0; q < kRbRowsPerWarp; ++q) {
+            const I p = __shfl_sync(0xffffffffu, my_cur, q) + lane;
+            const I e = __shfl_sync(0xffffffffu, my_end, q);
+            wcol[q] = p < e ? ci[p] : I(0);
+            wval[q] = p < e ? to_acc(val[p]) : 0.0f;
+            if (!(p < e)) wcol[q] = I(-1);  // past the row's end
+        }
+        if (ch + 1 < chunks) {
+            rb_load_chunk<T>(chunk0 + ((ch + 1) & 1) * (kChunkK * kRbCols), b, ldb, k1, kend, c0, n);
+            cp_async_commit();
+            cp_async_wait<1>();
+        } else {
+            cp_async_wait<0>();
+        }
+        __syncthreads();
+        const quad<T>* tile = reinterpret_cast<const quad<T>*>(chunk0 + (ch & 1) * (kChunkK * kRbCols)) + lane;
+#pragma unroll
+        for (int q = 0; q < kRbRowsPerWarp; ++q) {
+            // Columns are sorted, so the window's entries inside this chunk are a prefix of it.
+            I wc = wcol[q];
+            float wv = wval[q];
+            int cnt = __popc(__ballot_sync(0xffffffffu, wc >= 0 && static_cast<int64_t>(wc) < k1));
+            for (;;) {
+#pragma unroll 4
+                for (int t = 0; t < cnt; ++t) {
+                    const int64_t kc = static_cast<int64_t>(__shfl_sync(0xffffffffu, wc, t));
+                    const float a = __shfl_sync(0xffffffffu, wv, t);
+                    const quad<T> x = tile[(kc - k0) * kWarp];
+#pragma unroll
+                    for (int j = 0; j < 4; ++j) acc[q][j] += a * to_acc(x.v[j]);
+                }
+                if (lane == q) my_cur += cnt;
+                if (cnt < kWarp) break;
+                // The whole window fell inside the chunk: the row may have more there (dense rows).
+                const I p = __shfl_sync(0xffffffffu, my_cur, q) + lane;
+                const I e = __shfl_sync(0xffffffffu, my_end, q);
+                wc = p < e ? ci[p] : I(-1);
+                wv = p < e ? to_acc(val[p]) : 0.0f;
+                cnt = __popc(__ballot_sync(0xffffffffu, wc >= 0 && static_cast<int64_t>(wc) < k1));
+            }
+        }
+        __syncthreads();  // the buffer just read is the one the next iteration's copies fill
+    }
+    if (col >= n) return;
+#pragma unroll
+    for (int q = 0; q < kRbRowsPerWarp; ++q) {
+        const int64_t r = row0 + q;
+        if (r >= m) continue;
+        if (part != nullptr) {
+            float4 v = make_float4(acc[q][0], acc[q][1], acc[q][2], acc[q][3]);
+            *reinterpret_cast<float4*>(part + (static_cast<int64_t>(blockIdx.z) * m + r) * n + col) = v;
+            continue;
+        }
+        T* out = c + r * ldc + col;
+        quad<T> o, old;
+        if (beta != 0.0f) old = *reinterpret_cast<const quad<T>*>(out);
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            float v = alpha * acc[q][j];
+            if (beta != 0.0f) v += beta * to_acc(old.v[j]);
+            o.v[j] = from_acc<T>(v);
+        }
+        *reinterpret_cast<quad<T>*>(out) = o;
+    }
+}
+
+// C = alpha · (the splits' partial sums, added in split order) + beta · C; 4 columns a thread.
+template <typename T>
+__global__ void rb_reduce_kernel(int64_t m, int64_t n, int64_t splits, const float* __restrict__ part, T* __restrict__ c, int64_t ldc,
+                                 float alpha, float beta) {
+    const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    const int64_t quads = n / 4;
+    if (t >= m * quads) return;
+    const int64_t r = t / quads, col = (t % quads) * 4;
+    float4 s = *reinterpret_cast<const float4*>(part + r * n + col);
+    for (int64_t k = 1; k < splits; ++k) {
+        const float4 v = *reinterpret_cast<const float4*>(part + (k * m + r) * n + col);
+        s.x += v.x;
+        s.y += v.y;
+        s.z += v.z;
+        s.w += v.w;
+    }
+    const float sum[4] = {s.x, s.y, s.z, s.w};
+    T* out = c + r * ldc + col;
+    quad<T> o, old;
+    if (beta != 0.0f) old = *reinterpret_cast<const quad<T>*>(out);
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+        float v = alpha * sum[j];
+        if (beta != 0.0f) v += beta * to_acc(old.v[j]);
+        o.v[j] = from_acc<T>(v);
+    }
+    *reinterpret_cast<quad<T>*>(out) = o;
+}
+
+// Whether the row-block kernel takes these operands, and with how many K splits (0: it declines).
+template <typename T>
+int64_t rowblock_splits(int64_t m, int64_t n, int64_t kdim, int64_t nnz, const s4j_dense* b, const s4j_dense* c) {
+    if (std::is_same<T, double>::value) return 0;
+    constexpr int64_t E = 16 / sizeof(T);
+    if (n < 64 || n % E != 0 || kdim == 0) return 0;
+    if (b->strides[1] != 1 || c->strides[1] != 1 || b->strides[0] % E != 0 || (m > 1 && c->strides[0] % 4 != 0)) return 0;
+    if (!aligned16<T>(b->data) || reinterpret_cast<uintptr_t>(c->data) % (4 * sizeof(T)) != 0) return 0;
+    // Expected uses of a B row copied into a block: rows per block × density. The copies pay off
+    // only when each serves several nonzeros: on the H100 the row-block kernel won from density .05
+    // (5 uses of a 16-byte fp32 row) and, for fp16/bf16, from .1 (10 uses of an 8-byte row); below,
+    // the merge-path kernel's direct reads from L2 are faster.
+    const double density = static_cast<double>(nnz) / (static_cast<double>(m) * static_cast<double>(kdim));
+    const double min_uses = sizeof(T) == 4 ? 5.0 : 10.0;
+    if (density * kRbRows < min_uses) return 0;
+    const int64_t blocks = (m + kRbRows - 1) / kRbRows * ((n + kRbCols - 1) / kRbCols);
+    // Two blocks per SM fill the GPU; split K (at least 4 chunks a split) until they would.
+    const int64_t want = 2 * static_cast<int64_t>(sm_count());
+    int64_t splits = (want + blocks - 1) / blocks;
+    const int64_t max_splits = (kdim + 4 * kChunkK - 1) / (4 * kChunkK);
+    if (splits > max_splits) splits = max_splits;
+    if (splits > 16) splits = 16;
+    return splits < 1 ? 1 : splits;
+}
+
+template <typename T, typename I>
+s4j_status spmm_rowblock_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a0, const s4j_dense* b, float beta,
+                               s4j_dense* c) {
     const int64_t m = c->shape[0], n = c->shape[1];
+    const int64_t kdim = b->shape[0];
     if (m == 0 || n == 0) return S4J_OK;
-    if (!vec_layout<T>(b, c, m, n) || n < 2) return kDeclined;
-    constexpr int64_t tile_cols = int64_t{kWarp} * vec16<T>::n;
-    const int64_t tiles = (n + tile_cols - 1) / tile_cols;
-    const int64_t blocks = (m + kTileRows - 1) / kTileRows;
-    if (tiles > 65535 || blocks > 0x7fffffff) return kDeclined;  // before any work is queued
+    const int64_t splits = rowblock_splits<T>(m, n, kdim, a0->nnz, b, c);
+    if (splits == 0) return kDeclined;
+    const int64_t row_blocks = (m + kRbRows - 1) / kRbRows, col_tiles = (n + kRbCols - 1) / kRbCols;
+    if (row_blocks > 0x7fffffff || col_tiles > 65535) return kDeclined;
+    constexpr size_t smem = 2 * kChunkK * kRbCols * sizeof(T);
+    if (smem > 48 * 1024) {  // above the default limit: opt in, once per device
+        static std::atomic<uint64_t> opted{0};
+        const uint64_t bit = uint64_t{1} << (env.device_index & 63);
+        if (!(opted.load() & bit)) {
+            S4J_CUDA_TRY(cudaFuncSetAttribute(spmm_rowblock_kernel<T, I>, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+            opted.fetch_or(bit);
+        }
+    }
     cudaStream_t s = stream_of(env);
     Workspace ws(s);
     s4j_csr at;
     const s4j_csr* a = a0;
     S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
-    dim3 grid(static_cast<unsigned>(blocks), static_cast<unsigned>(tiles));
-    spmm_tiled_kernel<T, I><<<grid, 256, 0, s>>>(m, n, b->shape[0], static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx),
-                                                 static_cast<const T*>(a->values), static_cast<const T*>(b->data), b->strides[0],
-                                                 static_cast<T*>(c->data), c->strides[0], alpha, beta);
-    S4J_CUDA_LAUNCHED("spmm_tiled_kernel");
+    int64_t k_per_split = (kdim + splits - 1) / splits;
+    k_per_split = (k_per_split + kChunkK - 1) / kChunkK * kChunkK;
+    const int64_t used = (kdim + k_per_split - 1) / k_per_split;
+    float* part = nullptr;
+    if (used > 1) S4J_TRY(ws.take(used * m * n, &part));
+    dim3 grid(static_cast<unsigned>(row_blocks), static_cast<unsigned>(col_tiles), static_cast<unsigned>(used));
+    spmm_rowblock_kernel<T, I><<<grid, kRbWarps * kWarp, smem, s>>>(
+        m, n, kdim, k_per_split, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx), static_cast<const T*>(a->values),
+        static_cast<const T*>(b->data), b->strides[0], static_cast<T*>(c->data), m > 1 ? c->strides[0] : n, alpha, beta, part);
+    S4J_CUDA_LAUNCHED("spmm_rowblock_kernel");
+    if (used > 1) {
+        rb_reduce_kernel<T><<<blocks_for(m * (n / 4), 256), 256, 0, s>>>(m, n, used, part, static_cast<T*>(c->data),
+                                                                          m > 1 ? c->strides[0] : n, alpha, beta);
+        S4J_CUDA_LAUNCHED("rb_reduce_kernel");
+    }
     return S4J_OK;
 }
 
@@ -760,12 +902,12 @@ s4j_status spmm_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_
     });
 }
 
-s4j_status spmm_tiled_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
-                           s4j_dense* c) {
+s4j_status spmm_rowblock_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                              s4j_dense* c) {
     S4J_TRY(use_device(env.device_index));
     return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) {
-        return spmm_tiled_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta,
-                                                                                                        c);
+        return spmm_rowblock_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b,
+                                                                                                           beta, c);
     });
 }
 
@@ -804,13 +946,14 @@ s4j_status sddmm_rows_cuda(const exec_env& env, float alpha, const s4j_dense* a,
 
 }  // namespace
 
+// Order is preference: the first implementation that does not decline runs. An alternative registered
+// after one that never declines runs only when forced by name (benchmarks, conformance).
+S4J_REGISTER("cuda:spmm_csr_rowblock", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_rowblock_cuda);
 S4J_REGISTER("cuda:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_cuda);
-// Registered after the default, so it runs only when forced by name (benchmarks, conformance).
-S4J_REGISTER("cuda:spmm_csr_tiled", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_tiled_cuda);
 S4J_REGISTER("cuda:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_cuda);
 S4J_REGISTER("cuda:spmv_csr_merge", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_merge_cuda);
-S4J_REGISTER("cuda:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_cuda);
 S4J_REGISTER("cuda:sddmm_csr_rows", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_rows_cuda);
+S4J_REGISTER("cuda:sddmm_csr", S4J_OP_SDDMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, sddmm_cuda);
 
 }  // namespace cuda
 }  // namespace s4j

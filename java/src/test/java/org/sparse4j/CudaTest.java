@@ -114,6 +114,75 @@ class CudaTest {
         }
     }
 
+    /**
+     * The row-block SpMM kernel runs only for wide outputs (N ≥ 64) of dense-enough matrices, which
+     * the conformance edge shapes do not have: ragged row blocks, column tiles and K chunks, K split
+     * across blocks (m = 300) and not (m = 2600, K = 64), an empty row, a full row, Aᵀ, alpha and beta,
+     * int32 and int64 indices, against fp64 sums of the dtype-rounded inputs.
+     */
+    @Test
+    void rowBlockSpmmMatchesTheHost() {
+        long[][] problems = {{300, 700, 136, 0}, {2600, 64, 200, 0}, {300, 700, 136, 1}};
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            for (DType index : new DType[] {DType.I32, DType.I64}) {
+                for (long[] p : problems) {
+                    rowBlockCase(dt, index, (int) p[0], (int) p[1], (int) p[2], p[3] == 1);
+                }
+            }
+        }
+    }
+
+    private static void rowBlockCase(DType dt, DType index, int m, int k, int n, boolean transposeA) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + n + (transposeA ? 1 : 0));
+        int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored
+        double[] dense = new double[ar * ac];
+        for (int i = 0; i < ar; i++) {
+            for (int j = 0; j < ac; j++) {
+                boolean keep = i == 17 % ar || (i != 5 && rng.nextDouble() < 0.3);
+                dense[i * ac + j] = keep ? rng.nextDouble(-1, 1) : 0;
+            }
+        }
+        double[] bv = new double[k * n];
+        double[] cv = new double[m * n];
+        for (int i = 0; i < bv.length; i++) {
+            bv[i] = rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < cv.length; i++) {
+            cv[i] = rng.nextDouble(-1, 1);
+        }
+        float alpha = 1.5f, beta = 0.5f;
+        try (Scope s = Scope.open(); Context gpu = Context.cuda(0)) {
+            Tensor at = Tensor.of(dense, dt, ar, ac);
+            Tensor bt = Tensor.of(bv, dt, k, n);
+            Tensor ct = Tensor.of(cv, dt, m, n);
+            double[] a = at.toDoubleArray(), b = bt.toDoubleArray(), c0 = ct.toDoubleArray();  // rounded to dt
+            Csr sparse = Csr.fromDense(at, index);
+            Tensor out = ct.to(GPU);
+            gpu.forceImplementation(Op.SPMM_CSR, "cuda:spmm_csr_rowblock");
+            Spmm.mulInto(gpu, out, alpha, sparse.to(GPU), bt.to(GPU), beta, transposeA);
+            assertEquals("cuda:spmm_csr_rowblock", gpu.lastImplementation());
+            double[] actual = out.toDoubleArray();
+            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = 0, mag = 0;
+                    for (int l = 0; l < k; l++) {
+                        double av = transposeA ? a[l * ac + i] : a[i * ac + l];
+                        sum += av * b[l * n + j];
+                        mag += Math.abs(av * b[l * n + j]);
+                    }
+                    double expected = alpha * sum + beta * c0[i * n + j];
+                    double bound = tol * (Math.abs(alpha) * mag + Math.abs(beta * c0[i * n + j])) + 1e-30;
+                    double got = actual[i * n + j];
+                    if (!(Math.abs(got - expected) <= bound)) {
+                        throw new AssertionError(dt + " " + index + " " + m + "x" + k + "x" + n + (transposeA ? " Aᵀ" : "") + ": C[" + i
+                                + ", " + j + "] = " + got + ", expected " + expected + " ± " + bound);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void operandsOnTheWrongDeviceAreRefused() {
         try (Scope s = Scope.open(); Context gpu = Context.cuda(0)) {

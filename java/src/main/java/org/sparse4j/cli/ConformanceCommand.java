@@ -56,7 +56,7 @@ final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--progress", negatable = true, description = "Show a progress bar (default: when attached to a terminal).")
     Boolean progress;
 
-    @Option(names = "--impl", description = "Run only the cases of this implementation's op, with it forced (names as `doctor` lists them, e.g. cuda:spmm_csr_tiled); the backend defaults to the implementation's.")
+    @Option(names = "--impl", description = "Run only the cases of this implementation's op, with it forced (names as `doctor` lists them, e.g. cuda:spmm_csr_rowblock); the backend defaults to the implementation's.")
     String impl;
 
     @Override
