@@ -281,7 +281,10 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     CHECK_CUDA(cudaMalloc(&c, m * n * d.size));
     CHECK_CUDA(cudaMalloc(&c_ref, m * n * d.size));
 
-    s4j_csr sa{m, k, nnz, rp, ci, av, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0};
+    // The longest row, as the Java formats record it when a matrix is built on the host.
+    int64_t longest = 0;
+    for (int64_t r = 0; r < m; ++r) longest = std::max<int64_t>(longest, a.rp[r + 1] - a.rp[r]);
+    s4j_csr sa{m, k, nnz, rp, ci, av, S4J_I32, d.s4j, S4J_DEVICE_CUDA, 0, longest};
     s4j_dense sb{b, d.s4j, S4J_DEVICE_CUDA, 0, 2, {k, n}, {n, 1}};
     s4j_dense sc{c, d.s4j, S4J_DEVICE_CUDA, 0, 2, {m, n}, {n, 1}};
     Timing ours = time_it(g.stream, reps, [&] { CHECK_S4J(s4j_spmm_csr(g.ctx, 0, 1.0f, &sa, &sb, 0.0f, &sc)); });

@@ -318,6 +318,7 @@ s4j_status transpose(Workspace& ws, cudaStream_t s, const s4j_csr* a, s4j_csr* t
     ptr_from_sorted_kernel<I><<<blocks_for(cols + 1, 256), 256, 0, s>>>(cols, nnz, keys_sorted, out_rp);
     S4J_CUDA_LAUNCHED("ptr_from_sorted_kernel");
     *t = *a;
+    t->max_row_nnz = 0;  // A's longest row says nothing of Aᵀ's
     t->rows = cols;
     t->cols = m;
     t->row_ptr = out_rp;
@@ -435,25 +436,44 @@ s4j_status merge_spmm(Workspace& ws, cudaStream_t s, float alpha, const s4j_csr*
 // ---- SpMM: row blocks with B chunks in shared memory (the default for wide N) ------------------
 //
 // A warp's loads of B rows go to L2 for every nonzero on the merge-path kernel: at N = 256 fp32 that
-// is 1 KiB per nonzero, and L2 bandwidth is the limit. Here a block of 8 warps owns 128 rows of A
-// (16 a warp) and 128 output columns (4 a lane, fp32 accumulators in registers). It sweeps its K
+// is 1 KiB per nonzero, and L2 bandwidth is the limit. Here a block owns 128 rows of A (8 or 16 a
+// warp, rb_shape) and 128 output columns (4 a lane, fp32 accumulators in registers). It sweeps its K
 // range in chunks of kChunkK rows of B: each chunk's 128 columns are copied once into shared memory
 // (cp.async, double-buffered, so the next chunk streams in while this one is used), and every row of
 // the block multiplies its nonzeros in the chunk against it. A B row brought from L2 then serves every
 // row of the block that uses it, and each nonzero costs one shared-memory read per lane. Rows keep
 // a cursor into their sorted column indices, so a chunk visits only the nonzeros it holds.
 //
-// When 128-row blocks times column tiles would not fill the GPU, K is split across blocks as well;
-// the splits leave fp32 partial sums that a second kernel adds in split order (deterministic).
+// Shared-memory traffic bounds this kernel (two shuffles and a 16-byte read per lane and nonzero),
+// and its latency the sparser cases. For fp32, two blocks of 16 warps of 8 rows per SM (64 registers
+// a thread), taking a row's nonzeros in a chunk four at a time (predicated, so four reads are in
+// flight), hid it best; fp16/bf16 rows, with half the bytes per read, ran faster on the H100 as 8
+// warps of 16 rows (128 registers) with a plain loop (rb_shape). K is split across blocks, with fp32
+// partial sums that a second kernel adds in split order (deterministic), by the count that fills
+// whole waves of resident blocks.
 //
 // It declines (the merge-path kernel runs) where it cannot win or cannot run: fp64, fewer than 64
-// output columns, B or C rows that are not whole 16-byte vectors, and A so sparse that a B row
-// copied into a block would serve only a few of its nonzeros (rowblock_splits).
-constexpr int kRbWarps = 8;
-constexpr int kRbRowsPerWarp = 16;
-constexpr int kRbRows = kRbWarps * kRbRowsPerWarp;  // rows of A per block
-constexpr int kRbCols = kWarp * 4;                  // output columns per block
-constexpr int kChunkK = 64;                         // rows of B per shared-memory chunk
+// output columns, B or C rows that are not whole 16-byte vectors, A so sparse that a B row copied
+// into a block would serve only a few of its nonzeros, and rows so uneven (by the matrix's row-length
+// hint) that one warp would hold every chunk's barrier (rowblock_takes).
+constexpr int kRbRows = 128;       // rows of A per block
+constexpr int kRbCols = kWarp * 4;  // output columns per block
+constexpr int kChunkK = 64;         // rows of B per shared-memory chunk
+constexpr int kRbGroup = 4;         // nonzeros of a row taken at once on the grouped loop
+
+// Warps per block and whether a row's nonzeros in a chunk go in predicated groups of kRbGroup.
+template <typename T>
+struct rb_shape {
+    static constexpr int warps = 16;
+    static constexpr bool grouped = true;
+};
+template <>
+struct rb_shape<__half> {
+    static constexpr int warps = 8;
+    static constexpr bool grouped = false;
+};
+template <>
+struct rb_shape<__nv_bfloat16> : rb_shape<__half> {};
 
 // Four consecutive values of T (16 bytes of fp32, 8 of fp16/bf16).
 template <typename T>
@@ -476,20 +496,80 @@ __device__ __forceinline__ void rb_load_chunk(T* buf, const T* __restrict__ b, i
                                               int64_t n) {
     constexpr int per_row = kRbCols * sizeof(T) / 16;  // 16-byte pieces per chunk row
     constexpr int E = 16 / sizeof(T);
-    for (int t = threadIdx.x; t < kChunkK * per_row; t += kRbWarps * kWarp) {
+    for (int t = threadIdx.x; t < kChunkK * per_row; t += rb_shape<T>::warps * kWarp) {
         const int rr = t / per_row, pc = t % per_row;
         const int64_t k = k0 + rr, col = c0 + static_cast<int64_t>(pc) * E;
         if (k < kend && col < n) cp_async16(buf + rr * kRbCols + pc * E, b + k * ldb + col);
     }
 }
 
+// Row q's window: lane t gets the row's entry at cursor + t, its column as an offset from the chunk's
+// first row k0 (32 bits for either index type; INT_MAX beyond the row or past 2^31) and its value.
+// Lane q holds row q's cursor and end; the cursor is never before k0.
+template <typename T, typename I>
+__device__ __forceinline__ void rb_window(int q, I cur, I end, const I* __restrict__ ci, const T* __restrict__ val, int64_t k0,
+                                          int& wc, float& wv) {
+    const I p = __shfl_sync(0xffffffffu, cur, q) + static_cast<I>(threadIdx.x % kWarp);
+    const I e = __shfl_sync(0xffffffffu, end, q);
+    if constexpr (sizeof(I) == 4) {  // columns and k0 are below 2^31
+        wc = p < e ? static_cast<int>(ci[p]) - static_cast<int>(k0) : 0x7fffffff;
+    } else {
+        const int64_t off = p < e ? static_cast<int64_t>(ci[p]) - k0 : int64_t{0x7fffffff};
+        wc = off < 0x7fffffff ? static_cast<int>(off) : 0x7fffffff;
+    }
+    wv = p < e ? to_acc(val[p]) : 0.0f;
+}
+
+// Writes four columns of C: alpha · sum + beta · C (C is not read when beta is 0).
+template <typename T>
+__device__ __forceinline__ void rb_store(T* out, const float (&sum)[4], float alpha, float beta) {
+    quad<T> o, old;
+    if (beta != 0.0f) old = *reinterpret_cast<const quad<T>*>(out);
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+        float v = alpha * sum[j];
+        if (beta != 0.0f) v += beta * to_acc(old.v[j]);
+        o.v[j] = from_acc<T>(v);
+    }
+    *reinterpret_cast<quad<T>*>(out) = o;
+}
+
+// acc += the cnt window entries (lane t: B row offset wo in quads, value wv) times their chunk rows.
+template <typename T, bool GROUPED>
+__device__ __forceinline__ void rb_row_chunk(float (&acc)[4], int cnt, int wo, float wv, const quad<T>* __restrict__ tile) {
+    if constexpr (GROUPED) {
+        for (int t = 0; t < cnt; t += kRbGroup) {
+#pragma unroll
+            for (int u = 0; u < kRbGroup; ++u) {
+                if (t + u < cnt) {
+                    const int o = __shfl_sync(0xffffffffu, wo, t + u);
+                    const float a = __shfl_sync(0xffffffffu, wv, t + u);
+                    const quad<T> x = tile[o];
+#pragma unroll
+                    for (int j = 0; j < 4; ++j) acc[j] += a * to_acc(x.v[j]);
+                }
+            }
+        }
+    } else {
+#pragma unroll 4
+        for (int t = 0; t < cnt; ++t) {
+            const int o = __shfl_sync(0xffffffffu, wo, t);
+            const float a = __shfl_sync(0xffffffffu, wv, t);
+            const quad<T> x = tile[o];
+#pragma unroll
+            for (int j = 0; j < 4; ++j) acc[j] += a * to_acc(x.v[j]);
+        }
+    }
+}
+
 // part == nullptr: C = alpha · A[rows, K range] · B + beta · C. Otherwise the block writes its fp32
 // sums to part[split][row][col] (split = blockIdx.z) for rb_reduce_kernel.
 template <typename T, typename I>
-__global__ void __launch_bounds__(kRbWarps* kWarp)
+__global__ void __launch_bounds__(rb_shape<T>::warps* kWarp, 2)
     spmm_rowblock_kernel(int64_t m, int64_t n, int64_t kdim, int64_t k_per_split, const I* __restrict__ rp, const I* __restrict__ ci,
                          const T* __restrict__ val, const T* __restrict__ b, int64_t ldb, T* __restrict__ c, int64_t ldc, float alpha,
                          float beta, float* __restrict__ part) {
+    constexpr int kRbRowsPerWarp = kRbRows / rb_shape<T>::warps;
     extern __shared__ __align__(16) unsigned char rb_smem[];
     T* const chunk0 = reinterpret_cast<T*>(rb_smem);  // buffer i starts at chunk0 + i · kChunkK · kRbCols
     const int lane = threadIdx.x % kWarp, warp = threadIdx.x / kWarp;
@@ -527,20 +607,14 @@ __global__ void __launch_bounds__(kRbWarps* kWarp)
     cp_async_commit();
     for (int64_t ch = 0; ch < chunks; ++ch) {
         const int64_t k0 = kbeg + ch * kChunkK;
-        const int64_t k1 = k0 + kChunkK < kend ? k0 + kChunkK : kend;
+        const int klen = static_cast<int>((k0 + kChunkK < kend ? k0 + kChunkK : kend) - k0);
         // Each row's next 32 (column, value) pairs, one per lane, all rows' loads in flight at once.
-        I wcol[kRbRowsPerWarp];
+        int wcol[kRbRowsPerWarp];
         float wval[kRbRowsPerWarp];
 #pragma unroll
-        for (int q = 0; q < kRbRowsPerWarp; ++q) {
-            const I p = __shfl_sync(0xffffffffu, my_cur, q) + lane;
-            const I e = __shfl_sync(0xffffffffu, my_end, q);
-            wcol[q] = p < e ? ci[p] : I(0);
-            wval[q] = p < e ? to_acc(val[p]) : 0.0f;
-            if (!(p < e)) wcol[q] = I(-1);  // past the row's end
-        }
+        for (int q = 0; q < kRbRowsPerWarp; ++q) rb_window<T, I>(q, my_cur, my_end, ci, val, k0, wcol[q], wval[q]);
         if (ch + 1 < chunks) {
-            rb_load_chunk<T>(chunk0 + ((ch + 1) & 1) * (kChunkK * kRbCols), b, ldb, k1, kend, c0, n);
+            rb_load_chunk<T>(chunk0 + ((ch + 1) & 1) * (kChunkK * kRbCols), b, ldb, k0 + kChunkK, kend, c0, n);
             cp_async_commit();
             cp_async_wait<1>();
         } else {
@@ -551,26 +625,17 @@ __global__ void __launch_bounds__(kRbWarps* kWarp)
 #pragma unroll
         for (int q = 0; q < kRbRowsPerWarp; ++q) {
             // Columns are sorted, so the window's entries inside this chunk are a prefix of it.
-            I wc = wcol[q];
+            int wc = wcol[q];
             float wv = wval[q];
-            int cnt = __popc(__ballot_sync(0xffffffffu, wc >= 0 && static_cast<int64_t>(wc) < k1));
             for (;;) {
-#pragma unroll 4
-                for (int t = 0; t < cnt; ++t) {
-                    const int64_t kc = static_cast<int64_t>(__shfl_sync(0xffffffffu, wc, t));
-                    const float a = __shfl_sync(0xffffffffu, wv, t);
-                    const quad<T> x = tile[(kc - k0) * kWarp];
-#pragma unroll
-                    for (int j = 0; j < 4; ++j) acc[q][j] += a * to_acc(x.v[j]);
-                }
+                const bool in = wc < klen;
+                const int cnt = __popc(__ballot_sync(0xffffffffu, in));
+                const int wo = in ? wc * kWarp : 0;  // the entry's B row in the chunk, in quads
+                rb_row_chunk<T, rb_shape<T>::grouped>(acc[q], cnt, wo, wv, tile);
                 if (lane == q) my_cur += cnt;
                 if (cnt < kWarp) break;
                 // The whole window fell inside the chunk: the row may have more there (dense rows).
-                const I p = __shfl_sync(0xffffffffu, my_cur, q) + lane;
-                const I e = __shfl_sync(0xffffffffu, my_end, q);
-                wc = p < e ? ci[p] : I(-1);
-                wv = p < e ? to_acc(val[p]) : 0.0f;
-                cnt = __popc(__ballot_sync(0xffffffffu, wc >= 0 && static_cast<int64_t>(wc) < k1));
+                rb_window<T, I>(q, my_cur, my_end, ci, val, k0, wc, wv);
             }
         }
         __syncthreads();  // the buffer just read is the one the next iteration's copies fill
@@ -580,21 +645,11 @@ __global__ void __launch_bounds__(kRbWarps* kWarp)
     for (int q = 0; q < kRbRowsPerWarp; ++q) {
         const int64_t r = row0 + q;
         if (r >= m) continue;
-        if (part != nullptr) {
-            float4 v = make_float4(acc[q][0], acc[q][1], acc[q][2], acc[q][3]);
-            *reinterpret_cast<float4*>(part + (static_cast<int64_t>(blockIdx.z) * m + r) * n + col) = v;
-            continue;
-        }
-        T* out = c + r * ldc + col;
-        quad<T> o, old;
-        if (beta != 0.0f) old = *reinterpret_cast<const quad<T>*>(out);
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-            float v = alpha * acc[q][j];
-            if (beta != 0.0f) v += beta * to_acc(old.v[j]);
-            o.v[j] = from_acc<T>(v);
-        }
-        *reinterpret_cast<quad<T>*>(out) = o;
+        if (part != nullptr)
+            *reinterpret_cast<float4*>(part + (static_cast<int64_t>(blockIdx.z) * m + r) * n + col) =
+                make_float4(acc[q][0], acc[q][1], acc[q][2], acc[q][3]);
+        else
+            rb_store(c + r * ldc + col, acc[q], alpha, beta);
     }
 }
 
@@ -615,41 +670,48 @@ __global__ void rb_reduce_kernel(int64_t m, int64_t n, int64_t splits, const flo
         s.w += v.w;
     }
     const float sum[4] = {s.x, s.y, s.z, s.w};
-    T* out = c + r * ldc + col;
-    quad<T> o, old;
-    if (beta != 0.0f) old = *reinterpret_cast<const quad<T>*>(out);
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-        float v = alpha * sum[j];
-        if (beta != 0.0f) v += beta * to_acc(old.v[j]);
-        o.v[j] = from_acc<T>(v);
-    }
-    *reinterpret_cast<quad<T>*>(out) = o;
+    rb_store(c + r * ldc + col, sum, alpha, beta);
 }
 
-// Whether the row-block kernel takes these operands, and with how many K splits (0: it declines).
+// Whether the row-block kernel takes these operands. max_row_nnz: the longest row of op(A), 0 when
+// not known.
 template <typename T>
-int64_t rowblock_splits(int64_t m, int64_t n, int64_t kdim, int64_t nnz, const s4j_dense* b, const s4j_dense* c) {
-    if (std::is_same<T, double>::value) return 0;
+bool rowblock_takes(int64_t m, int64_t n, int64_t kdim, int64_t nnz, int64_t max_row_nnz, const s4j_dense* b, const s4j_dense* c) {
     constexpr int64_t E = 16 / sizeof(T);
-    if (n < 64 || n % E != 0 || kdim == 0) return 0;
-    if (b->strides[1] != 1 || c->strides[1] != 1 || b->strides[0] % E != 0 || (m > 1 && c->strides[0] % 4 != 0)) return 0;
-    if (!aligned16<T>(b->data) || reinterpret_cast<uintptr_t>(c->data) % (4 * sizeof(T)) != 0) return 0;
+    if (n < 64 || n % E != 0 || kdim == 0 || m == 0) return false;
+    if (b->strides[1] != 1 || c->strides[1] != 1 || b->strides[0] % E != 0 || (m > 1 && c->strides[0] % 4 != 0)) return false;
+    if (!aligned16<T>(b->data) || reinterpret_cast<uintptr_t>(c->data) % (4 * sizeof(T)) != 0) return false;
     // Expected uses of a B row copied into a block: rows per block × density. The copies pay off
     // only when each serves several nonzeros: on the H100 the row-block kernel won from density .05
     // (5 uses of a 16-byte fp32 row) and, for fp16/bf16, from .1 (10 uses of an 8-byte row); below,
     // the merge-path kernel's direct reads from L2 are faster.
     const double density = static_cast<double>(nnz) / (static_cast<double>(m) * static_cast<double>(kdim));
     const double min_uses = sizeof(T) == 4 ? 5.0 : 10.0;
-    if (density * kRbRows < min_uses) return 0;
-    const int64_t blocks = (m + kRbRows - 1) / kRbRows * ((n + kRbCols - 1) / kRbCols);
-    // Two blocks per SM fill the GPU; split K (at least 4 chunks a split) until they would.
-    const int64_t want = 2 * static_cast<int64_t>(sm_count());
-    int64_t splits = (want + blocks - 1) / blocks;
-    const int64_t max_splits = (kdim + 4 * kChunkK - 1) / (4 * kChunkK);
-    if (splits > max_splits) splits = max_splits;
-    if (splits > 16) splits = 16;
-    return splits < 1 ? 1 : splits;
+    if (density * kRbRows < min_uses) return false;
+    // A row four times the mean length makes its warp's share of each chunk several times the
+    // others', and every warp of the block waits at the chunk's barrier; such a row in a block
+    // slowed the whole product down more than the merge-path kernel's L2 reads cost (power-law rows).
+    const double mean = static_cast<double>(nnz) / static_cast<double>(m);
+    if (max_row_nnz > 0 && static_cast<double>(max_row_nnz) > 4.0 * mean + kRbGroup) return false;
+    return true;
+}
+
+// K splits: the count whose blocks fill whole waves of resident blocks best, each split costing a
+// little more (its partial sums are written and read again); at least 4 chunks a split, at most 16.
+int64_t rowblock_splits(int64_t blocks, int64_t slots, int64_t kdim) {
+    int64_t max_splits = (kdim + 4 * kChunkK - 1) / (4 * kChunkK);
+    if (max_splits > 16) max_splits = 16;
+    int64_t best_splits = 1;
+    double best = 1e300;
+    for (int64_t s = 1; s <= max_splits; ++s) {
+        const double waves = static_cast<double>((blocks * s + slots - 1) / slots) / static_cast<double>(s);
+        const double cost = waves * (s > 1 ? 1.0 + 0.03 * static_cast<double>(s) : 1.0);
+        if (cost < best - 1e-12) {
+            best = cost;
+            best_splits = s;
+        }
+    }
+    return best_splits;
 }
 
 template <typename T, typename I>
@@ -658,8 +720,8 @@ s4j_status spmm_rowblock_typed(const exec_env& env, int32_t trans, float alpha, 
     const int64_t m = c->shape[0], n = c->shape[1];
     const int64_t kdim = b->shape[0];
     if (m == 0 || n == 0) return S4J_OK;
-    const int64_t splits = rowblock_splits<T>(m, n, kdim, a0->nnz, b, c);
-    if (splits == 0) return kDeclined;
+    // The hint describes A's rows; Aᵀ's rows are A's columns, whose lengths it does not give.
+    if (!rowblock_takes<T>(m, n, kdim, a0->nnz, trans ? 0 : a0->max_row_nnz, b, c)) return kDeclined;
     const int64_t row_blocks = (m + kRbRows - 1) / kRbRows, col_tiles = (n + kRbCols - 1) / kRbCols;
     if (row_blocks > 0x7fffffff || col_tiles > 65535) return kDeclined;
     constexpr size_t smem = 2 * kChunkK * kRbCols * sizeof(T);
@@ -671,6 +733,13 @@ s4j_status spmm_rowblock_typed(const exec_env& env, int32_t trans, float alpha, 
             opted.fetch_or(bit);
         }
     }
+    static const int per_sm = [] {  // resident blocks per SM (like sm_count, read once)
+        int v = 0;
+        return cudaOccupancyMaxActiveBlocksPerMultiprocessor(&v, spmm_rowblock_kernel<T, I>, rb_shape<T>::warps * kWarp, smem) == cudaSuccess && v > 0
+                   ? v
+                   : 1;
+    }();
+    const int64_t splits = rowblock_splits(row_blocks * col_tiles, static_cast<int64_t>(per_sm) * sm_count(), kdim);
     cudaStream_t s = stream_of(env);
     Workspace ws(s);
     s4j_csr at;
@@ -682,7 +751,7 @@ s4j_status spmm_rowblock_typed(const exec_env& env, int32_t trans, float alpha, 
     float* part = nullptr;
     if (used > 1) S4J_TRY(ws.take(used * m * n, &part));
     dim3 grid(static_cast<unsigned>(row_blocks), static_cast<unsigned>(col_tiles), static_cast<unsigned>(used));
-    spmm_rowblock_kernel<T, I><<<grid, kRbWarps * kWarp, smem, s>>>(
+    spmm_rowblock_kernel<T, I><<<grid, rb_shape<T>::warps * kWarp, smem, s>>>(
         m, n, kdim, k_per_split, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx), static_cast<const T*>(a->values),
         static_cast<const T*>(b->data), b->strides[0], static_cast<T*>(c->data), m > 1 ? c->strides[0] : n, alpha, beta, part);
     S4J_CUDA_LAUNCHED("spmm_rowblock_kernel");
@@ -905,9 +974,13 @@ s4j_status spmm_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_
 s4j_status spmm_rowblock_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
                               s4j_dense* c) {
     S4J_TRY(use_device(env.device_index));
-    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) {
-        return spmm_rowblock_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b,
-                                                                                                           beta, c);
+    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) -> s4j_status {
+        using T = std::remove_pointer_t<decltype(t)>;
+        if constexpr (std::is_same<T, double>::value) {
+            return kDeclined;  // fp32 accumulators only: fp64 takes the merge-path kernel
+        } else {
+            return spmm_rowblock_typed<T, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
+        }
     });
 }
 

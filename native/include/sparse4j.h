@@ -98,7 +98,10 @@ typedef struct s4j_coo {
     int32_t device_index;
 } s4j_coo;
 
-/* Compressed sparse rows. row_ptr has rows+1 entries; col_idx and values have nnz. */
+/* Compressed sparse rows. row_ptr has rows+1 entries; col_idx and values have nnz.
+ * max_row_nnz: the longest row's nonzero count, or 0 when not known. It only guides the choice of
+ * kernel (rows much longer than the mean send CUDA SpMM to a load-balanced kernel); nothing indexes
+ * by it. s4j_csr_validate checks it when it is set; s4j_csr_max_row_nnz computes it. */
 typedef struct s4j_csr {
     int64_t rows;
     int64_t cols;
@@ -110,6 +113,7 @@ typedef struct s4j_csr {
     s4j_dtype value_dtype;
     int32_t device;
     int32_t device_index;
+    int64_t max_row_nnz;
 } s4j_csr;
 
 /* Compressed sparse columns. col_ptr has cols+1 entries; row_idx and values have nnz. */
@@ -217,6 +221,8 @@ s4j_status s4j_coo_validate(const s4j_coo* coo);
 s4j_status s4j_csr_validate(const s4j_csr* csr);
 s4j_status s4j_csc_validate(const s4j_csc* csc);
 s4j_status s4j_bsr_validate(const s4j_bsr* bsr);
+/* The longest row's nonzero count of a host CSR, read from row_ptr (O(rows)); for max_row_nnz. */
+s4j_status s4j_csr_max_row_nnz(const s4j_csr* csr, int64_t* max_row_nnz);
 /* 1 when COO entries are sorted by (row, col) with no duplicates, 0 otherwise; negative on error. */
 int32_t s4j_coo_is_canonical(const s4j_coo* coo);
 

@@ -95,6 +95,9 @@ s4j_status check_csr_header(const s4j_csr* a, const char* what) {
     s4j_status st = check_sizes(what, a->rows, a->cols, a->nnz, a->index_dtype);
     if (st) return st;
     if (!a->row_ptr) return fail(S4J_INVALID_ARGUMENT, "%s: row_ptr is null", what);
+    if (a->max_row_nnz < 0 || a->max_row_nnz > a->cols || a->max_row_nnz > a->nnz)
+        return fail(S4J_INVALID_ARGUMENT, "%s: max_row_nnz %lld is out of range [0, min(cols %lld, nnz %lld)]", what,
+                    (long long)a->max_row_nnz, (long long)a->cols, (long long)a->nnz);
     return check_arrays(what, a->nnz, a->col_idx, a->col_idx, a->values, a->value_dtype, a->device);
 }
 
@@ -181,7 +184,31 @@ s4j_status s4j_csr_validate(const s4j_csr* a) {
         st = s4j::validate_compressed<I>("CSR", "row", "column", a->rows, a->cols, a->nnz,
                                          static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx));
     });
-    return st;
+    if (st || a->max_row_nnz == 0) return st;
+    int64_t longest = 0;
+    if ((st = s4j_csr_max_row_nnz(a, &longest))) return st;
+    if (a->max_row_nnz != longest)
+        return fail(S4J_INVALID_FORMAT, "CSR: max_row_nnz is %lld but the longest row has %lld nonzeros", (long long)a->max_row_nnz,
+                    (long long)longest);
+    return S4J_OK;
+}
+
+s4j_status s4j_csr_max_row_nnz(const s4j_csr* a, int64_t* max_row_nnz) {
+    if (!max_row_nnz) return fail(S4J_INVALID_ARGUMENT, "CSR max_row_nnz: output pointer is null");
+    s4j_status st = s4j::check_csr_header(a, "CSR");
+    if (st) return st;
+    if ((st = s4j::require_host("CSR", a->device))) return st;
+    int64_t longest = 0;
+    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        const I* rp = static_cast<const I*>(a->row_ptr);
+        for (int64_t r = 0; r < a->rows; ++r) {
+            const int64_t len = static_cast<int64_t>(rp[r + 1]) - static_cast<int64_t>(rp[r]);
+            if (len > longest) longest = len;
+        }
+    });
+    *max_row_nnz = longest;
+    return S4J_OK;
 }
 
 s4j_status s4j_csc_validate(const s4j_csc* a) {

@@ -132,6 +132,39 @@ class CudaTest {
         }
     }
 
+    /**
+     * A few rows far longer than the mean would hold the row-block kernel's chunk barriers: the row
+     * lengths recorded when the matrix was built on the host travel with its device copy and send it to
+     * the merge-path kernel; the same matrix without those rows takes the row-block kernel. Both match
+     * the host.
+     */
+    @Test
+    void unevenRowsTakeTheBalancedKernel() {
+        for (boolean uneven : new boolean[] {false, true}) {
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(uneven ? 2 : 1);
+            int m = 512, k = 512, n = 128;
+            float[] dense = new float[m * k];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < k; j++) {
+                    boolean keep = (uneven && i % 97 == 3) || rng.nextDouble() < 0.1;
+                    dense[i * k + j] = keep ? (float) rng.nextInt(-8, 9) / 4 : 0;  // exact sums in fp32
+                }
+            }
+            float[] bv = new float[k * n];
+            for (int i = 0; i < bv.length; i++) {
+                bv[i] = (float) rng.nextInt(-8, 9) / 4;
+            }
+            try (Scope s = Scope.open(); Context gpu = Context.cuda(0); Context cpu = Context.cpu(1)) {
+                Csr a = Csr.fromDense(Tensor.of(dense, m, k));
+                Tensor b = Tensor.of(bv, k, n);
+                Tensor expected = Spmm.mul(cpu, a, b);
+                Tensor c = Spmm.mul(gpu, a.to(GPU), b.to(GPU));
+                assertEquals(uneven ? "cuda:spmm_csr" : "cuda:spmm_csr_rowblock", gpu.lastImplementation(), uneven ? "uneven" : "even");
+                assertArrayEquals(expected.toFloatArray(), c.toFloatArray());
+            }
+        }
+    }
+
     private static void rowBlockCase(DType dt, DType index, int m, int k, int n, boolean transposeA) {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + n + (transposeA ? 1 : 0));
         int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored

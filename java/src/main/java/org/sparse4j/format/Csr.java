@@ -13,6 +13,8 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_csr;
  */
 public final class Csr extends SparseBase<s4j_csr> {
     private static final String NAME = "CSR";
+    /** The longest row's nonzero count, 0 when not known (see {@link #maxRowNnzHint()}). */
+    private long maxRowNnz;
 
     private Csr(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values, boolean validate) {
         super(rows, cols, rowPtr, colIdx, values);
@@ -42,7 +44,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         Tensor[] given = {rowPtr, colIdx, values};
         Tensor[] kept = {Formats.adopt(rowPtr), Formats.adopt(colIdx), Formats.adopt(values)};
         try {
-            return new Csr(rows, cols, kept[0], kept[1], kept[2], true);
+            return new Csr(rows, cols, kept[0], kept[1], kept[2], true).noteRowLengths();
         } catch (RuntimeException e) {
             Formats.closeCopies(given, kept);
             throw e;
@@ -87,12 +89,12 @@ public final class Csr extends SparseBase<s4j_csr> {
         Csr out = allocate(r, c, nnz[0], it, dense.dtype());
         Native.check(Sparse4jNative.s4j_dense_to_csr(dense.descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(dense);  // the input stays alive through the calls
-        return out;
+        return out.noteRowLengths();
     }
 
     /** Arrays already known to be a valid CSR (another format's, read the other way); not copied. */
     static Csr trusted(long rows, long cols, Tensor rowPtr, Tensor colIdx, Tensor values) {
-        return new Csr(rows, cols, rowPtr, colIdx, values, false);
+        return new Csr(rows, cols, rowPtr, colIdx, values, false).noteRowLengths();
     }
 
     /** Uninitialised arrays of the right sizes; the caller fills them through a native call. */
@@ -158,7 +160,7 @@ public final class Csr extends SparseBase<s4j_csr> {
             rp = first.to(device);
             ci = second.to(device);
             v = values == null ? null : values.to(device);
-            return new Csr(rows, cols, rp, ci, v, false);
+            return new Csr(rows, cols, rp, ci, v, false).hint(maxRowNnz);
         } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
             Formats.closeAll(rp, ci, v);
             throw e;
@@ -177,7 +179,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         try {
             rp = first.copy();
             ci = second.copy();
-            return new Csr(rows, cols, rp, ci, v, false);
+            return new Csr(rows, cols, rp, ci, v, false).hint(maxRowNnz);
         } catch (RuntimeException | org.sparse4j.NativeOutOfMemoryError e) {
             Formats.closeAll(rp, ci);
             if (v != newValues) {
@@ -193,7 +195,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_transpose(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
-        return out;
+        return out.noteRowLengths();
     }
 
     public Csc toCsc() {
@@ -224,6 +226,33 @@ public final class Csr extends SparseBase<s4j_csr> {
         return out;
     }
 
+    /**
+     * The longest row's nonzero count as the native descriptor carries it, or 0 when not known. Host
+     * matrices built or converted here know it; device copies inherit it. CUDA SpMM reads it to send
+     * matrices with rows far longer than the mean to its load-balanced kernel.
+     */
+    long maxRowNnzHint() {
+        return maxRowNnz;
+    }
+
+    /** Reads the longest row from rowPtr (host matrices, once their arrays are filled). */
+    Csr noteRowLengths() {
+        if (device().isCpu()) {
+            long[] longest = new long[1];
+            Native.check(Sparse4jNative.s4j_csr_max_row_nnz(descriptor(), longest));
+            java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
+            hint(longest[0]);
+        }
+        return this;
+    }
+
+    /** Records the longest row (from a matrix with the same structure); returns this. */
+    private synchronized Csr hint(long longest) {
+        maxRowNnz = longest;
+        descriptor().max_row_nnz(longest);
+        return this;
+    }
+
     @Override
     int validate(s4j_csr d) {
         return Sparse4jNative.s4j_csr_validate(d);
@@ -237,6 +266,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         d.values(values == null ? null : values.pointer());
         d.index_dtype(indexType().code()).value_dtype(valueCode());
         d.device(first.device().kind().code()).device_index(first.device().index());
+        d.max_row_nnz(maxRowNnz);
         return d;
     }
 

@@ -30,6 +30,19 @@ class FormatRoundTripTest {
         return d;
     }
 
+    /** The most nonzeros in one row (byRow) or one column of a row-major rows × cols array. */
+    private static long longest(double[] d, int rows, int cols, boolean byRow) {
+        long best = 0;
+        for (int i = 0; i < (byRow ? rows : cols); i++) {
+            long count = 0;
+            for (int j = 0; j < (byRow ? cols : rows); j++) {
+                count += d[byRow ? i * cols + j : j * cols + i] != 0 ? 1 : 0;
+            }
+            best = Math.max(best, count);
+        }
+        return best;
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void denseToCsrToBsrToCooToCscToDense(int seed) {
@@ -60,6 +73,14 @@ class FormatRoundTripTest {
             assertArrayEquals(d, t.transpose().toDense().toDoubleArray());
             // CSC back to CSR directly.
             assertArrayEquals(csr.colIdx().toLongArray(), csc.toCsr().colIdx().toLongArray());
+            // Every CSR built on the host records its longest row (0 for an empty matrix).
+            long longestRow = longest(d, rows, cols, true), longestCol = longest(d, rows, cols, false);
+            assertEquals(longestRow, csr.maxRowNnzHint(), "fromDense");
+            assertEquals(longestRow, csr2.maxRowNnzHint(), "BSR→CSR");
+            assertEquals(longestRow, coo.toCsr().maxRowNnzHint(), "COO→CSR");
+            assertEquals(longestRow, csc.toCsr().maxRowNnzHint(), "CSC→CSR");
+            assertEquals(longestCol, t.maxRowNnzHint(), "transpose");
+            assertEquals(longestRow, csr.withValues(csr.values().copy()).maxRowNnzHint(), "withValues");
         }
     }
 

@@ -202,4 +202,24 @@ class MalformedFormatTest {
         assertThrows(InvalidFormatException.class, () -> Csr.of(2, 2, new int[] {0, 1, 2}, new int[] {0, 5}, new float[] {1, 1}));
         assertThrows(InvalidFormatException.class, () -> Coo.of(2, 2, new long[] {0}, new long[] {9}, new float[] {1}));
     }
+    @Test
+    void aRowLengthHintThatDisagreesWithTheRowsIsRefused() {
+        try (Scope s = Scope.open()) {
+            Csr a = Csr.of(3, 4, new int[] {0, 2, 2, 3}, new int[] {0, 3, 1}, new float[] {1, 2, 3});
+            org.sparse4j.nativeapi.Sparse4jNative.s4j_csr d = a.descriptor();
+            try {
+                d.max_row_nnz(1);
+                InvalidFormatException wrong = assertThrows(InvalidFormatException.class,
+                        () -> org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_csr_validate(d)));
+                assertTrue(wrong.getMessage().contains("max_row_nnz is 1 but the longest row has 2"), wrong.getMessage());
+                d.max_row_nnz(5);
+                InvalidArgumentException range = assertThrows(InvalidArgumentException.class,
+                        () -> org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_csr_validate(d)));
+                assertTrue(range.getMessage().contains("max_row_nnz 5 is out of range"), range.getMessage());
+            } finally {
+                d.max_row_nnz(2);
+            }
+            org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_csr_validate(d));
+        }
+    }
 }
