@@ -37,6 +37,16 @@ s4j_status use_device(int32_t device);
 
 inline cudaStream_t stream_of(const exec_env& env) { return static_cast<cudaStream_t>(env.stream); }
 
+// Multiprocessors of the first device an op ran on (read once; grids are sized by it).
+inline int sm_count() {
+    static const int count = [] {
+        int dev = 0, v = 0;
+        cudaGetDevice(&dev);
+        return cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0 ? v : 108;
+    }();
+    return count;
+}
+
 // Stream-ordered scratch memory for one op, from the device's pool, freed on the op's stream when the
 // op's host side returns (the kernels that use it are queued before the free, so the order holds).
 class Workspace {

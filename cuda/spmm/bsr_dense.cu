@@ -416,6 +416,173 @@ s4j_status gemv_vec_typed(const exec_env& env, const s4j_dense* wt, const s4j_de
     return S4J_OK;
 }
 
+// ---- activation-sparse GEMV in one pass: each block selects its own active inputs ------------
+//
+// With a threshold (no top-k), whether input j is active depends on x_j alone, so no global
+// selection is needed: a block owns 256 bytes of outputs (kFusedTile) and a contiguous range of inputs, finds the
+// active ones of its range itself (a ballot-free scan: each thread tests kFusedScan / threads
+// consecutive inputs, a block prefix sum orders them in shared memory, ascending), and reads 16
+// bytes of each active row of Wᵀ per lane, four rows in flight per lane. Lane groups take every
+// GROUPS-th active row and add their sums in group order at the end, so results are deterministic.
+// Input ranges split across blocks (enough blocks to keep loads in flight on every SM) leave fp32
+// partial sums that gemv_sum_kernel adds in range order; with one range the block writes y itself.
+// This replaces the flag, compaction, GEMV and sum launches of the two-step path with one or two.
+constexpr int kFusedThreads = 256;
+template <typename T>
+constexpr int kFusedTile = 256 / sizeof(T);  // outputs per block: 256 bytes of each active row of Wᵀ
+constexpr int kFusedScan = 2048;  // inputs scanned per pass
+constexpr int kFusedDepth = 4;    // active rows a lane loads before using them
+
+template <typename T>
+__global__ void __launch_bounds__(kFusedThreads)
+    gemv_fused_kernel(int64_t k, int64_t m, int64_t k_per_split, const T* __restrict__ wt, int64_t ldw, const T* __restrict__ x,
+                      int64_t xs, float threshold, float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
+    constexpr int E = wvec<T>::n;                       // outputs per lane
+    constexpr int TILE = kFusedTile<T>;
+    constexpr int LANES = TILE / E;                     // lanes per row of Wᵀ: 16
+    constexpr int GROUPS = kFusedThreads / LANES;       // rows of Wᵀ read at once by the block
+    constexpr int PER = kFusedScan / kFusedThreads;     // inputs a thread tests per pass
+    constexpr int WARPS = kFusedThreads / 32;
+    __shared__ int s_idx[kFusedScan];                   // active inputs of the pass, offsets from its start
+    __shared__ float s_x[kFusedScan];                   // and their values
+    __shared__ int s_base[WARPS + 1];                   // warp offsets of the prefix sum, then the total
+    __shared__ float s_red[GROUPS][TILE];
+    const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+    const int g = tid / LANES, l = tid % LANES;
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * TILE + static_cast<int64_t>(l) * E;  // this lane's first output
+    const bool live = i < m;
+    const int64_t kbeg = static_cast<int64_t>(blockIdx.y) * k_per_split;
+    const int64_t kend = kbeg + k_per_split < k ? kbeg + k_per_split : k;
+    float acc[E];
+#pragma unroll
+    for (int e = 0; e < E; ++e) acc[e] = 0.0f;
+    for (int64_t p0 = kbeg; p0 < kend; p0 += kFusedScan) {
+        const int64_t p1 = p0 + kFusedScan < kend ? p0 + kFusedScan : kend;
+        float v[PER];
+        unsigned mask = 0;
+#pragma unroll
+        for (int e = 0; e < PER; ++e) {
+            const int64_t j = p0 + static_cast<int64_t>(tid) * PER + e;
+            v[e] = j < p1 ? static_cast<float>(to_acc(x[j * xs])) : 0.0f;
+            const float a = fabsf(v[e]);
+            if (j < p1 && (a > threshold || isnan(a))) mask |= 1u << e;  // NaN counts, as on every backend
+        }
+        const int cnt = __popc(mask);
+        int incl = cnt;  // inclusive prefix sum over the warp, then over the warps
+#pragma unroll
+        for (int off = 1; off < 32; off <<= 1) {
+            const int t = __shfl_up_sync(0xffffffffu, incl, off);
+            if (lane >= off) incl += t;
+        }
+        if (lane == 31) s_base[warp] = incl;
+        __syncthreads();
+        if (tid == 0) {
+            int run = 0;
+            for (int w = 0; w < WARPS; ++w) {
+                const int c = s_base[w];
+                s_base[w] = run;
+                run += c;
+            }
+            s_base[WARPS] = run;
+        }
+        __syncthreads();
+        int pos = s_base[warp] + incl - cnt;
+#pragma unroll
+        for (int e = 0; e < PER; ++e) {
+            if (mask >> e & 1u) {
+                s_idx[pos] = tid * PER + e;
+                s_x[pos] = v[e];
+                ++pos;
+            }
+        }
+        __syncthreads();
+        const int total = s_base[WARPS];
+        if (live) {
+            const T* col = wt + p0 * ldw + i;
+            for (int a = g; a < total; a += kFusedDepth * GROUPS) {
+                wvec<T> w[kFusedDepth];
+                float xv[kFusedDepth];
+#pragma unroll
+                for (int u = 0; u < kFusedDepth; ++u) {  // all loads first, so they are in flight together
+                    const int b = a + u * GROUPS;
+                    xv[u] = 0.0f;
+                    if (b < total) {
+                        uint4 raw = *reinterpret_cast<const uint4*>(col + static_cast<int64_t>(s_idx[b]) * ldw);
+                        memcpy(&w[u], &raw, 16);
+                        xv[u] = s_x[b];
+                    } else {
+                        memset(&w[u], 0, 16);
+                    }
+                }
+#pragma unroll
+                for (int u = 0; u < kFusedDepth; ++u)
+#pragma unroll
+                    for (int e = 0; e < E; ++e) acc[e] += static_cast<float>(to_acc(w[u].v[e])) * xv[u];
+            }
+        }
+        __syncthreads();  // the lists are refilled by the next pass
+    }
+#pragma unroll
+    for (int e = 0; e < E; ++e) s_red[g][l * E + e] = acc[e];
+    __syncthreads();
+    if (tid < TILE) {
+        const int64_t o = static_cast<int64_t>(blockIdx.x) * TILE + tid;
+        if (o < m) {
+            float sum = 0.0f;
+            for (int q = 0; q < GROUPS; ++q) sum += s_red[q][tid];
+            if (partial != nullptr)
+                partial[static_cast<int64_t>(blockIdx.y) * m + o] = sum;
+            else
+                y[o * ys] = from_acc<T>(sum);
+        }
+    }
+}
+
+// y[i] = the input ranges' partial sums, added in range order.
+template <typename T>
+__global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
+    const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (i >= m) return;
+    float sum = 0.0f;
+    for (int64_t s = 0; s < splits; ++s) sum += partial[s * m + i];
+    y[i * ys] = from_acc<T>(sum);
+}
+
+template <typename T>
+s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, s4j_dense* y) {
+    constexpr int E = wvec<T>::n;
+    const int64_t k = wt->shape[0], m = wt->shape[1];
+    if (sel.top_k > 0 && sel.top_k < k) return kDeclined;  // top-k needs the global selection
+    if (m % E != 0 || (m > 1 && wt->strides[1] != 1) || (k > 1 && wt->strides[0] % E != 0) ||
+        reinterpret_cast<uintptr_t>(wt->data) % 16 != 0)
+        return kDeclined;
+    if (m == 0) return S4J_OK;
+    const int64_t tiles = (m + kFusedTile<T> - 1) / kFusedTile<T>;
+    if (tiles > 0x7fffffff) return kDeclined;
+    // Input ranges: about four blocks per SM in all, each range at least 512 inputs.
+    int64_t splits = (4 * static_cast<int64_t>(sm_count()) + tiles - 1) / tiles;
+    const int64_t max_splits = k / 512 > 1 ? k / 512 : 1;
+    if (splits > max_splits) splits = max_splits;
+    if (splits > 65535) splits = 65535;
+    const int64_t k_per_split = k > 0 ? (k + splits - 1) / splits : 1;
+    const int64_t used = k > 0 ? (k + k_per_split - 1) / k_per_split : 1;
+    cudaStream_t s = stream_of(env);
+    Workspace ws(s);
+    float* partial = nullptr;
+    if (used > 1) S4J_TRY(ws.take(used * m, &partial));
+    T* yv = static_cast<T*>(y->data);
+    dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(used));
+    gemv_fused_kernel<T><<<grid, kFusedThreads, 0, s>>>(k, m, k_per_split, static_cast<const T*>(wt->data), k > 1 ? wt->strides[0] : m,
+                                                        static_cast<const T*>(x->data), x->strides[0], sel.threshold, partial, yv,
+                                                        y->strides[0]);
+    S4J_CUDA_LAUNCHED("gemv_fused_kernel");
+    if (used > 1) {
+        gemv_sum_kernel<T><<<blocks_for(m, 256), 256, 0, s>>>(m, used, partial, yv, y->strides[0]);
+        S4J_CUDA_LAUNCHED("gemv_sum_kernel");
+    }
+    return S4J_OK;
+}
+
 // ---- entry points -------------------------------------------------------------------------------
 
 s4j_status bsr_cuda(const exec_env& env, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c) {
@@ -458,6 +625,17 @@ s4j_status gemv_vec_cuda(const exec_env& env, const s4j_dense* wt, const s4j_den
     return ok ? st : fail(S4J_UNSUPPORTED, "gemv_sparse_x (cuda): dtype %s", dtype_name(wt->dtype));
 }
 
+s4j_status gemv_fused_cuda(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, const int64_t*, int64_t,
+                           s4j_dense* y) {
+    S4J_TRY(use_device(env.device_index));
+    switch (wt->dtype) {
+        case S4J_F32: return gemv_fused_typed<float>(env, wt, x, sel, y);
+        case S4J_F16: return gemv_fused_typed<__half>(env, wt, x, sel, y);
+        case S4J_BF16: return gemv_fused_typed<__nv_bfloat16>(env, wt, x, sel, y);
+        default: return kDeclined;  // fp64 accumulates in fp64 on the two-step kernel
+    }
+}
+
 }  // namespace
 
 // Order is preference: the first implementation that does not decline runs. The tensor-core kernel
@@ -465,7 +643,9 @@ s4j_status gemv_vec_cuda(const exec_env& env, const s4j_dense* wt, const s4j_den
 S4J_REGISTER("cuda:spmm_bsr_wmma", S4J_OP_SPMM_BSR, S4J_BACKEND_CUDA, dtype_bit(S4J_F16) | dtype_bit(S4J_BF16), bsr_wmma_cuda);
 S4J_REGISTER("cuda:spmm_bsr", S4J_OP_SPMM_BSR, S4J_BACKEND_CUDA, kFloatDtypes, bsr_cuda);
 S4J_REGISTER("cuda:gemm", S4J_OP_GEMM, S4J_BACKEND_CUDA, kFloatDtypes, gemm_cuda);
-// 16 bytes of Wᵀ per thread where the layout allows (it declines fp64 and unaligned rows).
+// GEMV: one pass selecting per block where a threshold alone decides (no top-k), then 16 bytes of Wᵀ
+// per thread where the layout allows (both decline fp64 and unaligned rows).
+S4J_REGISTER("cuda:gemv_sparse_x_fused", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_fused_cuda);
 S4J_REGISTER("cuda:gemv_sparse_x_vec", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_vec_cuda);
 S4J_REGISTER("cuda:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_cuda);
 

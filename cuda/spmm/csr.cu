@@ -234,15 +234,6 @@ __global__ void spmm_fixup_kernel(int64_t m, int64_t n, int64_t ipw, const I* __
     }
 }
 
-int sm_count() {
-    static int count = [] {
-        int dev = 0, v = 0;
-        cudaGetDevice(&dev);
-        return cudaDeviceGetAttribute(&v, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && v > 0 ? v : 108;
-    }();
-    return count;
-}
-
 int key_bits(int64_t max_value) {
     int bits = 1;
     while (bits < 63 && (int64_t{1} << bits) <= max_value) ++bits;

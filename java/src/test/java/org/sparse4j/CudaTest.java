@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.sparse4j.format.Csr;
 import org.sparse4j.internal.Allocator;
 import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.ops.ActivationSparse;
 import org.sparse4j.ops.Spmm;
 
 /** Device tensors, formats, streams and the memory pool on a real GPU (tag gpu; skipped without one). */
@@ -161,6 +162,63 @@ class CudaTest {
                 Tensor c = Spmm.mul(gpu, a.to(GPU), b.to(GPU));
                 assertEquals(uneven ? "cuda:spmm_csr" : "cuda:spmm_csr_rowblock", gpu.lastImplementation(), uneven ? "uneven" : "even");
                 assertArrayEquals(expected.toFloatArray(), c.toFloatArray());
+            }
+        }
+    }
+
+    /**
+     * The one-pass threshold GEMV against fp64 sums of exactly representable values: a ragged last
+     * tile of outputs (m = 200), input ranges split across blocks (m = 512, K = 3000), one range
+     * scanned in two passes (m = 33792, K = 2100, fp32 only), no active input, every input active, and
+     * inputs exactly at the threshold (not active); fp32, fp16 and bf16.
+     */
+    @Test
+    void fusedGemvMatchesTheHost() {
+        int[][] shapes = {{200, 1000}, {512, 3000}, {33792, 2100}};
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            for (int[] shape : shapes) {
+                boolean big = shape[0] > 10000;
+                if (big && dt != DType.F32) {
+                    continue;
+                }
+                for (double active : big ? new double[] {0.05} : new double[] {0, 0.05, 1}) {
+                    fusedGemvCase(dt, shape[0], shape[1], active);
+                }
+            }
+        }
+    }
+
+    private static void fusedGemvCase(DType dt, int m, int k, double active) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(m + 7L * k + Math.round(active * 100));
+        float threshold = 0.5f;
+        float[] w = new float[m * k];  // W, m × k: multiples of 1/4 in [-2, 2], exact in every dtype
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < k; j++) {
+                w[i * k + j] = ((i * 7 + j * 13) % 17 - 8) / 4f;
+            }
+        }
+        float[] x = new float[k];  // active: |x| in [0.75, 2]; inactive: |x| <= 0.5, the threshold included
+        for (int j = 0; j < k; j++) {
+            x[j] = rng.nextDouble() < active ? rng.nextInt(3, 9) / 4f * (rng.nextBoolean() ? 1 : -1) : rng.nextInt(-2, 3) / 4f;
+        }
+        try (Scope s = Scope.open(); Context gpu = Context.cuda(0);
+                ActivationSparse.Weights weights = ActivationSparse.prepare(Tensor.of(w, dt, m, k).to(GPU))) {
+            Tensor y = ActivationSparse.gemv(gpu, weights, Tensor.of(x, dt, k).to(GPU), threshold, 0);
+            assertEquals("cuda:gemv_sparse_x_fused", gpu.lastImplementation());
+            double[] got = y.toDoubleArray();
+            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
+            for (int i = 0; i < m; i++) {
+                double sum = 0, mag = 0;
+                for (int j = 0; j < k; j++) {
+                    if (Math.abs(x[j]) > threshold) {
+                        sum += (double) w[i * k + j] * x[j];
+                        mag += Math.abs((double) w[i * k + j] * x[j]);
+                    }
+                }
+                if (!(Math.abs(got[i] - sum) <= tol * mag)) {
+                    throw new AssertionError(dt + " " + m + "x" + k + " active " + active + ": y[" + i + "] = " + got[i] + ", expected "
+                            + sum + " ± " + tol * mag);
+                }
             }
         }
     }
