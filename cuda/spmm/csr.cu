@@ -1,11 +1,12 @@
 // CUDA CSR SpMM, SpMV and SDDMM for fp32, fp16, bf16 (fp32 accumulation) and fp64, int32 or int64
 // indices, any operand strides.
 //
-// SpMM has two kernels. Wide outputs (N >= 64) of matrices dense enough that a B row is used
+// SpMM has three kernels. Wide outputs (N >= 64) of matrices dense enough that a B row is used
 // several times per 128 rows take the row-block kernel: B is copied chunk by chunk into shared
-// memory and each chunk serves every row of the block. Everything else takes the merge-path kernel:
-// equal shares of (nonzeros + rows) per warp, lanes grouped to fit N, partial rows fixed up in
-// order. Aᵀ·B transposes A on the device first (a stable radix sort by column keeps rows ordered).
+// memory and each chunk serves every row of the block. Wide outputs of sparser matrices with short,
+// even rows take a warp per row. Everything else takes the merge-path kernel: equal shares of
+// (nonzeros + rows) per warp, lanes grouped to fit N, partial rows fixed up in order. Aᵀ·B
+// transposes A on the device first (a stable radix sort by column keeps rows ordered).
 #include <cub/cub.cuh>
 
 #include <atomic>
@@ -421,6 +422,109 @@ s4j_status merge_spmm(Workspace& ws, cudaStream_t s, float alpha, const s4j_csr*
         spmm_fixup_kernel<T, I><<<blocks_for(m * kWarp, 256), 256, 0, s>>>(m, n, ipw, rp, cv, cs, alpha, beta, head, tail);
         S4J_CUDA_LAUNCHED("spmm_fixup_kernel");
     }
+    return S4J_OK;
+}
+
+// ---- SpMM: a warp per row, for short rows (below the row-block kernel's density) ---------------
+//
+// With a few nonzeros a row (density .01 and below at K = 8192), the merge-path kernel's warps walk
+// their nonzeros one B row at a time, each a trip to L2. Here a warp owns one row of A and 32 · 2
+// 16-byte vectors of C's row (256 fp32 or 512 fp16/bf16 columns), reads the row's (column, value)
+// pairs 32 at a time, and loads the B rows of kRowsGroup nonzeros before using them, so eight loads
+// per lane are in flight. No partial sums cross warps: C is written once, with alpha and beta.
+// Rows must be short and even: the matrix's row-length hint (max_row_nnz) must be known and not far
+// above the mean, or one warp would carry a long row alone (the merge-path kernel shares those).
+constexpr int kRowsWarps = 8;      // rows (one a warp) per block
+constexpr int kRowsVecs = 2;       // 16-byte vectors of C per lane
+constexpr int kRowsGroup = 4;      // nonzeros whose B rows are loaded together
+constexpr int kRowsMaxMean = 128;  // longest mean row length taken
+
+template <typename T, typename I>
+__global__ void __launch_bounds__(kRowsWarps* kWarp)
+    spmm_rows_kernel(int64_t m, int64_t n, const I* __restrict__ rp, const I* __restrict__ ci, const T* __restrict__ val,
+                     const T* __restrict__ b, int64_t ldb, T* __restrict__ c, int64_t ldc, float alpha, float beta) {
+    constexpr int E = vec16<T>::n;
+    const int lane = threadIdx.x % kWarp;
+    const int64_t r = static_cast<int64_t>(blockIdx.x) * kRowsWarps + threadIdx.x / kWarp;
+    if (r >= m) return;
+    const int64_t tile0 = static_cast<int64_t>(blockIdx.y) * (kWarp * kRowsVecs * E);
+    int64_t col[kRowsVecs];  // this lane's vectors: coalesced across the warp, one B row per vector index
+    bool in[kRowsVecs];
+#pragma unroll
+    for (int v = 0; v < kRowsVecs; ++v) {
+        col[v] = tile0 + static_cast<int64_t>(v * kWarp + lane) * E;
+        in[v] = col[v] < n;
+    }
+    float acc[kRowsVecs][E];
+#pragma unroll
+    for (int v = 0; v < kRowsVecs; ++v)
+#pragma unroll
+        for (int e = 0; e < E; ++e) acc[v][e] = 0.0f;
+    const I beg = rp[r], end = rp[r + 1];
+    for (I base = beg; base < end; base += kWarp) {
+        const I p = base + static_cast<I>(lane);
+        const I kc = p < end ? ci[p] : I(0);
+        const float av = p < end ? to_acc(val[p]) : 0.0f;
+        const int cnt = end - base < kWarp ? static_cast<int>(end - base) : kWarp;
+        for (int t = 0; t < cnt; t += kRowsGroup) {
+            vec16<T> x[kRowsGroup][kRowsVecs];
+            float a[kRowsGroup];
+#pragma unroll
+            for (int u = 0; u < kRowsGroup; ++u) {  // every load of the group first, then the products
+                const int src = (t + u) & (kWarp - 1);
+                const I k = __shfl_sync(0xffffffffu, kc, src);
+                a[u] = __shfl_sync(0xffffffffu, av, src);
+                const bool live = t + u < cnt;
+                if (!live) a[u] = 0.0f;
+#pragma unroll
+                for (int v = 0; v < kRowsVecs; ++v) {
+                    if (live && in[v]) x[u][v] = load16(b + static_cast<int64_t>(k) * ldb + col[v]);
+                    else memset(&x[u][v], 0, sizeof(x[u][v]));
+                }
+            }
+#pragma unroll
+            for (int u = 0; u < kRowsGroup; ++u)
+#pragma unroll
+                for (int v = 0; v < kRowsVecs; ++v)
+#pragma unroll
+                    for (int e = 0; e < E; ++e) acc[v][e] += a[u] * to_acc(x[u][v].v[e]);
+        }
+    }
+#pragma unroll
+    for (int v = 0; v < kRowsVecs; ++v) {
+        if (!in[v]) continue;
+        T* out = c + r * ldc + col[v];
+        vec16<T> o, old;
+        if (beta != 0.0f) old = load16(out);
+#pragma unroll
+        for (int e = 0; e < E; ++e) {
+            float y = alpha * acc[v][e];
+            if (beta != 0.0f) y += beta * to_acc(old.v[e]);
+            o.v[e] = from_acc<T>(y);
+        }
+        store16(out, o);
+    }
+}
+
+template <typename T, typename I>
+s4j_status spmm_rows_typed(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                           s4j_dense* c) {
+    const int64_t m = c->shape[0], n = c->shape[1];
+    if (m == 0 || n == 0) return S4J_OK;
+    // Aᵀ's row lengths are A's column counts, which the hint does not give.
+    if (trans || n < 64 || !vec_layout<T>(b, c, m, n) || a->max_row_nnz <= 0) return kDeclined;
+    const double mean = static_cast<double>(a->nnz) / static_cast<double>(m);
+    if (mean > kRowsMaxMean || static_cast<double>(a->max_row_nnz) > 4.0 * mean + kWarp) return kDeclined;
+    constexpr int64_t cols = kWarp * kRowsVecs * vec16<T>::n;
+    const int64_t row_blocks = (m + kRowsWarps - 1) / kRowsWarps, col_tiles = (n + cols - 1) / cols;
+    if (row_blocks > 0x7fffffff || col_tiles > 65535) return kDeclined;
+    cudaStream_t s = stream_of(env);
+    dim3 grid(static_cast<unsigned>(row_blocks), static_cast<unsigned>(col_tiles));
+    spmm_rows_kernel<T, I><<<grid, kRowsWarps * kWarp, 0, s>>>(m, n, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx),
+                                                               static_cast<const T*>(a->values), static_cast<const T*>(b->data),
+                                                               b->strides[0], static_cast<T*>(c->data), m > 1 ? c->strides[0] : n, alpha,
+                                                               beta);
+    S4J_CUDA_LAUNCHED("spmm_rows_kernel");
     return S4J_OK;
 }
 
@@ -962,6 +1066,19 @@ s4j_status spmm_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_
     });
 }
 
+s4j_status spmm_rows_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                          s4j_dense* c) {
+    S4J_TRY(use_device(env.device_index));
+    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) -> s4j_status {
+        using T = std::remove_pointer_t<decltype(t)>;
+        if constexpr (std::is_same<T, double>::value) {
+            return kDeclined;  // fp64 takes the merge-path kernel
+        } else {
+            return spmm_rows_typed<T, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
+        }
+    });
+}
+
 s4j_status spmm_rowblock_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
                               s4j_dense* c) {
     S4J_TRY(use_device(env.device_index));
@@ -1013,6 +1130,7 @@ s4j_status sddmm_rows_cuda(const exec_env& env, float alpha, const s4j_dense* a,
 // Order is preference: the first implementation that does not decline runs. An alternative registered
 // after one that never declines runs only when forced by name (benchmarks, conformance).
 S4J_REGISTER("cuda:spmm_csr_rowblock", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_rowblock_cuda);
+S4J_REGISTER("cuda:spmm_csr_rows", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_rows_cuda);
 S4J_REGISTER("cuda:spmm_csr", S4J_OP_SPMM_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmm_cuda);
 S4J_REGISTER("cuda:spmv_csr", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_cuda);
 S4J_REGISTER("cuda:spmv_csr_merge", S4J_OP_SPMV_CSR, S4J_BACKEND_CUDA, kFloatDtypes, spmv_merge_cuda);

@@ -127,7 +127,7 @@ class CudaTest {
         for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             for (DType index : new DType[] {DType.I32, DType.I64}) {
                 for (long[] p : problems) {
-                    rowBlockCase(dt, index, (int) p[0], (int) p[1], (int) p[2], p[3] == 1);
+                    forcedSpmmCase("cuda:spmm_csr_rowblock", dt, index, (int) p[0], (int) p[1], (int) p[2], 0.3, -1, p[3] == 1);
                 }
             }
         }
@@ -223,13 +223,37 @@ class CudaTest {
         }
     }
 
-    private static void rowBlockCase(DType dt, DType index, int m, int k, int n, boolean transposeA) {
+    /**
+     * The warp-per-row kernel for short rows against fp64 sums: rows crossing the 32-entry window and
+     * the 4-entry groups (row 17: 150 entries), an empty row, ragged column tiles (N = 296, and 64,
+     * where part of the warp idles), a ragged last block (m = 1001), alpha and beta, fp32, fp16 and
+     * bf16 with int32 and int64 indices.
+     */
+    @Test
+    void shortRowSpmmMatchesTheHost() {
+        int[][] problems = {{1001, 700, 296, 50}, {300, 4500, 64, 20}};  // m, k, n, density in thousandths
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            for (DType index : new DType[] {DType.I32, DType.I64}) {
+                for (int[] p : problems) {
+                    forcedSpmmCase("cuda:spmm_csr_rows", dt, index, p[0], p[1], p[2], p[3] / 1000.0, 150, false);
+                }
+            }
+        }
+    }
+
+    /**
+     * C = 1.5 · op(A) · B + 0.5 · C on the implementation forced by name, against fp64 sums of the
+     * dtype-rounded inputs. A: each entry kept with probability density, row 5 empty, row 17 holding
+     * its first longRow columns (all of them when longRow < 0).
+     */
+    private static void forcedSpmmCase(String impl, DType dt, DType index, int m, int k, int n, double density, int longRow,
+            boolean transposeA) {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + n + (transposeA ? 1 : 0));
         int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored
         double[] dense = new double[ar * ac];
         for (int i = 0; i < ar; i++) {
             for (int j = 0; j < ac; j++) {
-                boolean keep = i == 17 % ar || (i != 5 && rng.nextDouble() < 0.3);
+                boolean keep = (i == 17 % ar && (longRow < 0 || j < longRow)) || (i != 5 && rng.nextDouble() < density);
                 dense[i * ac + j] = keep ? rng.nextDouble(-1, 1) : 0;
             }
         }
@@ -249,9 +273,9 @@ class CudaTest {
             double[] a = at.toDoubleArray(), b = bt.toDoubleArray(), c0 = ct.toDoubleArray();  // rounded to dt
             Csr sparse = Csr.fromDense(at, index);
             Tensor out = ct.to(GPU);
-            gpu.forceImplementation(Op.SPMM_CSR, "cuda:spmm_csr_rowblock");
+            gpu.forceImplementation(Op.SPMM_CSR, impl);
             Spmm.mulInto(gpu, out, alpha, sparse.to(GPU), bt.to(GPU), beta, transposeA);
-            assertEquals("cuda:spmm_csr_rowblock", gpu.lastImplementation());
+            assertEquals(impl, gpu.lastImplementation());
             double[] actual = out.toDoubleArray();
             double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
             for (int i = 0; i < m; i++) {
@@ -266,7 +290,7 @@ class CudaTest {
                     double bound = tol * (Math.abs(alpha) * mag + Math.abs(beta * c0[i * n + j])) + 1e-30;
                     double got = actual[i * n + j];
                     if (!(Math.abs(got - expected) <= bound)) {
-                        throw new AssertionError(dt + " " + index + " " + m + "x" + k + "x" + n + (transposeA ? " Aᵀ" : "") + ": C[" + i
+                        throw new AssertionError(impl + " " + dt + " " + index + " " + m + "x" + k + "x" + n + (transposeA ? " Aᵀ" : "") + ": C[" + i
                                 + ", " + j + "] = " + got + ", expected " + expected + " ± " + bound);
                     }
                 }
