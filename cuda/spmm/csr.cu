@@ -460,9 +460,9 @@ __global__ void __launch_bounds__(kRowsWarps* kWarp)
     for (int v = 0; v < kRowsVecs; ++v)
 #pragma unroll
         for (int e = 0; e < E; ++e) acc[v][e] = 0.0f;
-    const I beg = rp[r], end = rp[r + 1];
-    for (I base = beg; base < end; base += kWarp) {
-        const I p = base + static_cast<I>(lane);
+    const int64_t beg = rp[r], end = rp[r + 1];  // 64-bit: base + 32 may pass 2^31 - 1 with int32 indices
+    for (int64_t base = beg; base < end; base += kWarp) {
+        const int64_t p = base + lane;
         const I kc = p < end ? ci[p] : I(0);
         const float av = p < end ? to_acc(val[p]) : 0.0f;
         const int cnt = end - base < kWarp ? static_cast<int>(end - base) : kWarp;
@@ -604,8 +604,11 @@ __device__ __forceinline__ void rb_load_chunk(T* buf, const T* __restrict__ b, i
 template <typename T, typename I>
 __device__ __forceinline__ void rb_window(int q, I cur, I end, const I* __restrict__ ci, const T* __restrict__ val, int64_t k0,
                                           int& wc, float& wv) {
-    const I p = __shfl_sync(0xffffffffu, cur, q) + static_cast<I>(threadIdx.x % kWarp);
-    const I e = __shfl_sync(0xffffffffu, end, q);
+    // Unsigned positions: cursor + lane may pass 2^31 - 1 when nnz is within a warp of it, but not
+    // 2^32 (cursor and end are non-negative).
+    using U = std::make_unsigned_t<I>;
+    const U p = static_cast<U>(__shfl_sync(0xffffffffu, cur, q)) + static_cast<U>(threadIdx.x % kWarp);
+    const U e = static_cast<U>(__shfl_sync(0xffffffffu, end, q));
     if constexpr (sizeof(I) == 4) {  // columns and k0 are below 2^31
         wc = p < e ? static_cast<int>(ci[p]) - static_cast<int>(k0) : 0x7fffffff;
     } else {
@@ -793,7 +796,10 @@ bool rowblock_takes(int64_t m, int64_t n, int64_t kdim, int64_t nnz, int64_t max
 
 // K splits: the count whose blocks fill whole waves of resident blocks best, each split costing a
 // little more (its partial sums are written and read again); at least 4 chunks a split, at most 16.
+// Only products of under two waves are split: beyond that the last wave's share of the time is
+// small, and the fp32 partial sums (splits × M × N) would grow to several times C.
 int64_t rowblock_splits(int64_t blocks, int64_t slots, int64_t kdim) {
+    if (blocks >= 2 * slots) return 1;
     int64_t max_splits = (kdim + 4 * kChunkK - 1) / (4 * kChunkK);
     if (max_splits > 16) max_splits = 16;
     int64_t best_splits = 1;
@@ -842,9 +848,13 @@ s4j_status spmm_rowblock_typed(const exec_env& env, int32_t trans, float alpha, 
     S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
     int64_t k_per_split = (kdim + splits - 1) / splits;
     k_per_split = (k_per_split + kChunkK - 1) / kChunkK * kChunkK;
-    const int64_t used = (kdim + k_per_split - 1) / k_per_split;
+    int64_t used = (kdim + k_per_split - 1) / k_per_split;
     float* part = nullptr;
-    if (used > 1) S4J_TRY(ws.take(used * m * n, &part));
+    if (used > 1 && ws.take(used * m * n, &part) != S4J_OK) {  // no room for partial sums: one split
+        k_per_split = kdim;
+        used = 1;
+        part = nullptr;
+    }
     dim3 grid(static_cast<unsigned>(row_blocks), static_cast<unsigned>(col_tiles), static_cast<unsigned>(used));
     spmm_rowblock_kernel<T, I><<<grid, rb_shape<T>::warps * kWarp, smem, s>>>(
         m, n, kdim, k_per_split, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx), static_cast<const T*>(a->values),

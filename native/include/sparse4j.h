@@ -101,7 +101,8 @@ typedef struct s4j_coo {
 /* Compressed sparse rows. row_ptr has rows+1 entries; col_idx and values have nnz.
  * max_row_nnz: the longest row's nonzero count, or 0 when not known. It only guides the choice of
  * kernel (rows much longer than the mean send CUDA SpMM to a load-balanced kernel); nothing indexes
- * by it. s4j_csr_validate checks it when it is set; s4j_csr_max_row_nnz computes it. */
+ * by it. When it is set it must be right: s4j_csr_validate (and so every conversion that reads a
+ * CSR) refuses a wrong one. Conversions that write a CSR set it; s4j_csr_max_row_nnz computes it. */
 typedef struct s4j_csr {
     int64_t rows;
     int64_t cols;

@@ -66,7 +66,7 @@ s4j_status s4j_dense_count_nonzero(const s4j_dense* d, int64_t* nnz) {
 s4j_status s4j_dense_to_csr(const s4j_dense* d, s4j_csr* csr) {
     S4J_GUARD_BEGIN
     S4J_TRY(check_dense2(d, "dense"));
-    S4J_TRY(check_csr_header(csr, "dense->CSR output"));
+    S4J_TRY(check_csr_output(csr, "dense->CSR output"));
     if (csr->rows != d->shape[0] || csr->cols != d->shape[1])
         return fail(S4J_SHAPE_MISMATCH, "dense->CSR: dense is %lldx%lld, CSR is %lldx%lld", (long long)d->shape[0],
                     (long long)d->shape[1], (long long)csr->rows, (long long)csr->cols);
@@ -96,6 +96,7 @@ s4j_status s4j_dense_to_csr(const s4j_dense* d, s4j_csr* csr) {
         }
         if (k != csr->nnz) st = fail(S4J_SHAPE_MISMATCH, "dense->CSR: found %lld nonzeros, CSR holds %lld", (long long)k, (long long)csr->nnz);
     });
+    if (st == S4J_OK) note_max_row_nnz(csr);
     return st;
     S4J_GUARD_END
 }
@@ -239,7 +240,7 @@ s4j_status s4j_coo_sum_duplicates(s4j_coo* a, int64_t* new_nnz) {
 s4j_status s4j_coo_to_csr(const s4j_coo* a, s4j_csr* csr) {
     S4J_GUARD_BEGIN
     S4J_TRY(s4j_coo_validate(a));
-    S4J_TRY(check_csr_header(csr, "COO->CSR output"));
+    S4J_TRY(check_csr_output(csr, "COO->CSR output"));
     S4J_TRY(same_index("COO->CSR", a->index_dtype, csr->index_dtype));
     S4J_TRY(same_values("COO->CSR", a->values, a->value_dtype, csr->values, csr->value_dtype));
     if (a->rows != csr->rows || a->cols != csr->cols || a->nnz != csr->nnz)
@@ -257,6 +258,7 @@ s4j_status s4j_coo_to_csr(const s4j_coo* a, s4j_csr* csr) {
         if (a->nnz) std::memcpy(csr->col_idx, a->col_idx, static_cast<size_t>(a->nnz) * sizeof(I));
         if (a->values && a->nnz) std::memcpy(csr->values, a->values, static_cast<size_t>(a->nnz) * dtype_size(a->value_dtype));
     });
+    note_max_row_nnz(csr);
     return S4J_OK;
     S4J_GUARD_END
 }
@@ -287,7 +289,7 @@ s4j_status s4j_csr_to_coo(const s4j_csr* csr, s4j_coo* a) {
 s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
     S4J_GUARD_BEGIN
     S4J_TRY(s4j_csr_validate(csr));  // conversions index through the structure: it must be sound (header included)
-    S4J_TRY(check_csr_header(out, "CSR transpose output"));
+    S4J_TRY(check_csr_output(out, "CSR transpose output"));
     S4J_TRY(need_host("CSR", csr->device));
     S4J_TRY(same_index("CSR transpose", csr->index_dtype, out->index_dtype));
     S4J_TRY(same_values("CSR transpose", csr->values, csr->value_dtype, out->values, out->value_dtype));
@@ -302,6 +304,7 @@ s4j_status s4j_csr_transpose(const s4j_csr* csr, s4j_csr* out) {
                       static_cast<I*>(out->row_ptr), static_cast<I*>(out->col_idx), next.data(),
                       [&](int64_t src, int64_t dst) { copy_value(out->values, dst, csr->values, src, vs); });
     });
+    note_max_row_nnz(out);
     return S4J_OK;
     S4J_GUARD_END
 }
@@ -413,7 +416,7 @@ s4j_status s4j_bsr_to_csr(const s4j_bsr* b, s4j_csr* csr) {
     S4J_GUARD_BEGIN
     int64_t expect = 0;
     S4J_TRY(s4j_bsr_count_nonzero(b, &expect));
-    S4J_TRY(check_csr_header(csr, "BSR->CSR output"));
+    S4J_TRY(check_csr_output(csr, "BSR->CSR output"));
     S4J_TRY(same_index("BSR->CSR", b->index_dtype, csr->index_dtype));
     if (!csr->values || csr->value_dtype != b->value_dtype) return fail(S4J_SHAPE_MISMATCH, "BSR->CSR: output values must have dtype %s", dtype_name(b->value_dtype));
     if (csr->rows != b->rows || csr->cols != b->cols || csr->nnz != expect)
@@ -441,6 +444,7 @@ s4j_status s4j_bsr_to_csr(const s4j_bsr* b, s4j_csr* csr) {
             crp[i + 1] = static_cast<I>(k_out);
         }
     });
+    note_max_row_nnz(csr);
     return S4J_OK;
     S4J_GUARD_END
 }

@@ -142,6 +142,10 @@ const env_tier& env_backend();
 // ---- O(1) operand checks shared by every entry point --------------------------------------------
 s4j_status check_dense(const s4j_dense* d, const char* what, int32_t rank);
 s4j_status check_csr_header(const s4j_csr* a, const char* what);
+// The same checks for a CSR a conversion is about to fill: its max_row_nnz is written, not read.
+s4j_status check_csr_output(const s4j_csr* a, const char* what);
+// Writes the longest row of a filled host CSR into its max_row_nnz.
+void note_max_row_nnz(s4j_csr* a);
 // Byte ranges of operands, to refuse outputs that alias inputs (kernels write outputs directly).
 struct span {
     uintptr_t lo, hi;  // [lo, hi); lo == hi when empty

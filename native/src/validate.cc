@@ -101,6 +101,29 @@ s4j_status check_csr_header(const s4j_csr* a, const char* what) {
     return check_arrays(what, a->nnz, a->col_idx, a->col_idx, a->values, a->value_dtype, a->device);
 }
 
+s4j_status check_csr_output(const s4j_csr* a, const char* what) {
+    if (!a) return fail(S4J_INVALID_ARGUMENT, "%s: descriptor is null", what);
+    s4j_csr unhinted = *a;
+    unhinted.max_row_nnz = 0;
+    return check_csr_header(&unhinted, what);
+}
+
+// The longest row of a host CSR whose header has been checked.
+int64_t longest_row(const s4j_csr* a) {
+    int64_t longest = 0;
+    with_index_type(a->index_dtype, [&](auto* tag) {
+        using I = std::remove_pointer_t<decltype(tag)>;
+        const I* rp = static_cast<const I*>(a->row_ptr);
+        for (int64_t r = 0; r < a->rows; ++r) {
+            const int64_t len = static_cast<int64_t>(rp[r + 1]) - static_cast<int64_t>(rp[r]);
+            if (len > longest) longest = len;
+        }
+    });
+    return longest;
+}
+
+void note_max_row_nnz(s4j_csr* a) { a->max_row_nnz = longest_row(a); }
+
 s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_t index) {
     int32_t want = s4j_context_backend_cap(ctx) == S4J_BACKEND_CUDA ? S4J_DEVICE_CUDA : S4J_DEVICE_CPU;
     if (device != want)
@@ -195,19 +218,10 @@ s4j_status s4j_csr_validate(const s4j_csr* a) {
 
 s4j_status s4j_csr_max_row_nnz(const s4j_csr* a, int64_t* max_row_nnz) {
     if (!max_row_nnz) return fail(S4J_INVALID_ARGUMENT, "CSR max_row_nnz: output pointer is null");
-    s4j_status st = s4j::check_csr_header(a, "CSR");
+    s4j_status st = s4j::check_csr_output(a, "CSR");  // the hint being computed is not read
     if (st) return st;
     if ((st = s4j::require_host("CSR", a->device))) return st;
-    int64_t longest = 0;
-    s4j::with_index_type(a->index_dtype, [&](auto* tag) {
-        using I = std::remove_pointer_t<decltype(tag)>;
-        const I* rp = static_cast<const I*>(a->row_ptr);
-        for (int64_t r = 0; r < a->rows; ++r) {
-            const int64_t len = static_cast<int64_t>(rp[r + 1]) - static_cast<int64_t>(rp[r]);
-            if (len > longest) longest = len;
-        }
-    });
-    *max_row_nnz = longest;
+    *max_row_nnz = s4j::longest_row(a);
     return S4J_OK;
 }
 

@@ -139,6 +139,9 @@ class FormatRoundTripTest {
         try (Scope s = Scope.open()) {
             Csr a = Csr.of(2, 3, new long[] {0, 1, 2}, new long[] {2, 0}, new float[] {5, 6});
             assertEquals(DType.I64, a.indexType());
+            assertEquals(1, a.maxRowNnzHint(), "Csr.of records the longest row");
+            assertEquals(1, a.toValueType(DType.BF16).maxRowNnzHint(), "toValueType");
+            assertEquals(1, a.descriptor().max_row_nnz(), "the descriptor carries it");
             assertArrayEquals(new double[] {0, 0, 5, 6, 0, 0}, a.toDense().toDoubleArray());
         }
     }

@@ -216,6 +216,11 @@ class MalformedFormatTest {
                 InvalidArgumentException range = assertThrows(InvalidArgumentException.class,
                         () -> org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_csr_validate(d)));
                 assertTrue(range.getMessage().contains("max_row_nnz 5 is out of range"), range.getMessage());
+                // Computing the hint does not read the field it is meant to fill.
+                d.max_row_nnz(-7);
+                long[] longest = new long[1];
+                org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_csr_max_row_nnz(d, longest));
+                org.junit.jupiter.api.Assertions.assertEquals(2, longest[0]);
             } finally {
                 d.max_row_nnz(2);
             }
