@@ -1076,29 +1076,32 @@ s4j_status spmm_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_
     });
 }
 
-s4j_status spmm_rows_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
-                          s4j_dense* c) {
+// Calls run(T*, I*) for A's value and index types on env's device; fp64 declines (the kernels that
+// use this accumulate in fp32 only, and the merge-path kernel takes fp64).
+template <typename F>
+s4j_status with_fp32_acc_types(const exec_env& env, const s4j_csr* a, F&& run) {
     S4J_TRY(use_device(env.device_index));
     return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) -> s4j_status {
-        using T = std::remove_pointer_t<decltype(t)>;
-        if constexpr (std::is_same<T, double>::value) {
-            return kDeclined;  // fp64 takes the merge-path kernel
+        if constexpr (std::is_same<std::remove_pointer_t<decltype(t)>, double>::value) {
+            return kDeclined;
         } else {
-            return spmm_rows_typed<T, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
+            return run(t, i);
         }
+    });
+}
+
+s4j_status spmm_rows_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
+                          s4j_dense* c) {
+    return with_fp32_acc_types(env, a, [&](auto* t, auto* i) {
+        return spmm_rows_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
     });
 }
 
 s4j_status spmm_rowblock_cuda(const exec_env& env, int32_t trans, float alpha, const s4j_csr* a, const s4j_dense* b, float beta,
                               s4j_dense* c) {
-    S4J_TRY(use_device(env.device_index));
-    return with_types(a->value_dtype, a->index_dtype, [&](auto* t, auto* i) -> s4j_status {
-        using T = std::remove_pointer_t<decltype(t)>;
-        if constexpr (std::is_same<T, double>::value) {
-            return kDeclined;  // fp32 accumulators only: fp64 takes the merge-path kernel
-        } else {
-            return spmm_rowblock_typed<T, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta, c);
-        }
+    return with_fp32_acc_types(env, a, [&](auto* t, auto* i) {
+        return spmm_rowblock_typed<std::remove_pointer_t<decltype(t)>, std::remove_pointer_t<decltype(i)>>(env, trans, alpha, a, b, beta,
+                                                                                                           c);
     });
 }
 
