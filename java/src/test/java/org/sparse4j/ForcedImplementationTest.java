@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.sparse4j.format.Csr;
 import org.sparse4j.ops.Spmm;
 
@@ -42,6 +45,50 @@ class ForcedImplementationTest {
                 UnsupportedBackendException u = assertThrows(UnsupportedBackendException.class, () -> Spmm.mul(ctx, a, b));
                 assertTrue(u.getMessage().contains("forced") && u.getMessage().contains("other device"), u.getMessage());
             }
+        }
+    }
+
+    static java.util.stream.Stream<String> spmmImplementations() {
+        return Backends.implementations(Op.SPMM_CSR).stream().map(line -> line.trim().split("\\s+")[0]);
+    }
+
+    /**
+     * With beta = 0, C is written, never read: every SpMM implementation, forced by name, turns an
+     * output full of NaN into the exact product (values chosen so every order of summation gives the
+     * same float). The shape suits every CUDA kernel's conditions (N = 128, density .1, even rows),
+     * so none declines; a backend this machine lacks is skipped with the reason.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("spmmImplementations")
+    void betaZeroNeverReadsTheOutput(String impl) {
+        boolean cuda = impl.startsWith("cuda:");
+        Assumptions.assumeTrue(!cuda || Backends.cudaDeviceCount() > 0, () -> "no CUDA device: " + Backends.cudaUnavailableReason());
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        int m = 300, k = 400, n = 128;
+        float[] dense = new float[m * k];
+        for (int i = 0; i < dense.length; i++) {
+            dense[i] = rng.nextDouble() < 0.1 ? rng.nextInt(1, 9) / 4f : 0;
+        }
+        float[] bv = new float[k * n];
+        for (int i = 0; i < bv.length; i++) {
+            bv[i] = rng.nextInt(-8, 9) / 4f;
+        }
+        float[] nan = new float[m * n];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Device where = cuda ? Device.cuda(0) : Device.CPU;
+        try (Scope s = Scope.open(); Context ref = Context.cpu(1); Context ctx = cuda ? Context.cuda(0) : Context.cpu(1)) {
+            Csr a = Csr.fromDense(Tensor.of(dense, m, k));
+            Tensor b = Tensor.of(bv, k, n);
+            float[] expected = Spmm.mul(ref, a, b).toFloatArray();
+            ctx.forceImplementation(Op.SPMM_CSR, impl);
+            Tensor c = Tensor.of(nan, m, n).to(where);
+            try {
+                Spmm.mulInto(ctx, c, 1f, a.to(where), b.to(where), 0f, false);
+            } catch (UnsupportedBackendException e) {
+                Assumptions.abort(impl + " does not run here: " + e.getMessage());
+            }
+            assertEquals(impl, ctx.lastImplementation());
+            assertArrayEquals(expected, c.toFloatArray(), impl);
         }
     }
 }
