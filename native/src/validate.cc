@@ -208,8 +208,7 @@ s4j_status s4j_csr_validate(const s4j_csr* a) {
                                          static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx));
     });
     if (st || a->max_row_nnz == 0) return st;
-    int64_t longest = 0;
-    if ((st = s4j_csr_max_row_nnz(a, &longest))) return st;
+    const int64_t longest = s4j::longest_row(a);
     if (a->max_row_nnz != longest)
         return fail(S4J_INVALID_FORMAT, "CSR: max_row_nnz is %lld but the longest row has %lld nonzeros", (long long)a->max_row_nnz,
                     (long long)longest);

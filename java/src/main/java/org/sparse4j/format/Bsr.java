@@ -134,7 +134,7 @@ public final class Bsr extends SparseBase<s4j_bsr> {
         Csr out = Csr.allocate(rows, cols, nnz[0], indexType(), valueType());
         Native.check(Sparse4jNative.s4j_bsr_to_csr(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
-        return out.noteRowLengths();
+        return out.filledNatively();
     }
 
     @Override

@@ -165,7 +165,7 @@ public final class Coo extends SparseBase<s4j_coo> {
         Csr out = Csr.allocate(rows, cols, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_coo_to_csr(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
-        return out.noteRowLengths();
+        return out.filledNatively();
     }
 
     @Override

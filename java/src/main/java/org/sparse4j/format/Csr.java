@@ -89,7 +89,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         Csr out = allocate(r, c, nnz[0], it, dense.dtype());
         Native.check(Sparse4jNative.s4j_dense_to_csr(dense.descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(dense);  // the input stays alive through the calls
-        return out.noteRowLengths();
+        return out.filledNatively();
     }
 
     /** Arrays already known to be a valid CSR (another format's, read the other way); not copied. */
@@ -195,7 +195,7 @@ public final class Csr extends SparseBase<s4j_csr> {
         Csr out = allocate(cols, rows, nnz(), indexType(), valueType());
         Native.check(Sparse4jNative.s4j_csr_transpose(descriptor(), out.descriptor()));
         java.lang.ref.Reference.reachabilityFence(this);  // arrays stay alive through the call
-        return out.noteRowLengths();
+        return out.filledNatively();
     }
 
     public Csc toCsc() {
@@ -233,6 +233,11 @@ public final class Csr extends SparseBase<s4j_csr> {
      */
     long maxRowNnzHint() {
         return maxRowNnz;
+    }
+
+    /** Keeps the longest row that the native conversion which filled this matrix wrote into its descriptor. */
+    Csr filledNatively() {
+        return hint(descriptor().max_row_nnz());
     }
 
     /** Reads the longest row from rowPtr (host matrices, once their arrays are filled). */
