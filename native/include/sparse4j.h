@@ -273,6 +273,36 @@ s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const
 /* C = alpha * A * B + beta * C with A in BSR; A's values, B and C share one float dtype. */
 s4j_status s4j_spmm_bsr(s4j_context ctx, float alpha, const s4j_bsr* a, const s4j_dense* b, float beta, s4j_dense* c);
 
+/* ---- SpMM plans: a CSR prepared once for many products C = alpha * A * B + beta * C ----------
+ * A plan reads A once and may build a second representation of it on A's device; it keeps A's
+ * descriptor (not a copy of its arrays), so A must stay alive and unchanged while the plan lives.
+ * On a CUDA context of compute capability 8.0 or newer, an fp16/bf16 A is split into a 2:4 part
+ * (at most two nonzeros in every four consecutive columns of a row), which runs on sparse tensor
+ * cores, plus a CSR remainder holding the rest of each group; other dtypes and CPU contexts run
+ * s4j_spmm_csr. strategy: S4J_PLAN_AUTO splits when the split is expected to be faster (at least
+ * 2% density) and uses it for B with at least 128 columns; S4J_PLAN_SPLIT splits whenever the
+ * device can and always uses the split; S4J_PLAN_CSR never splits. */
+typedef struct s4j_spmm_plan_t* s4j_spmm_plan;
+enum {
+    S4J_PLAN_AUTO = 0,
+    S4J_PLAN_SPLIT = 1,
+    S4J_PLAN_CSR = 2
+};
+s4j_status s4j_spmm_plan_create(s4j_context ctx, const s4j_csr* a, int32_t strategy, s4j_spmm_plan* out);
+/* C = alpha * A * B + beta * C with the plan's A; B and C as for s4j_spmm_csr (trans_a = 0), on
+ * the context the plan was made on (its device; the stream may differ). */
+s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alpha, const s4j_dense* b, float beta,
+                                 s4j_dense* c);
+/* Frees what the plan built (waiting for the device's queued work first); null is a no-op. */
+s4j_status s4j_spmm_plan_destroy(s4j_spmm_plan plan);
+/* "split24" (a 2:4 part and a CSR remainder), "split24x2" (two 2:4 layers, used when the
+ * remainder would hold more than about 1.8% of A's positions: the second layer takes the third and
+ * fourth nonzeros of each group of four) or "csr". */
+const char* s4j_spmm_plan_kind(s4j_spmm_plan plan);
+/* Nonzeros of the split's CSR remainder (0 for a "csr" plan), and the device bytes the plan holds. */
+int64_t s4j_spmm_plan_remainder_nnz(s4j_spmm_plan plan);
+int64_t s4j_spmm_plan_device_bytes(s4j_spmm_plan plan);
+
 /* Activation-sparse GEMV: y = W * x where most of x is zero, so only the active inputs are read.
  * The weight comes transposed, wt = W^T (K x M, rows contiguous: row j is column j of W), so each
  * active input reads one contiguous row and the cost falls with the fraction of active inputs.

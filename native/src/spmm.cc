@@ -16,14 +16,8 @@ s4j_status check_values(const s4j_csr* a, const char* what) {
 }
 
 }  // namespace
-}  // namespace s4j
 
-using namespace s4j;
-
-extern "C" {
-
-s4j_status s4j_spmm_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j_csr* a, const s4j_dense* b,
-                        float beta, s4j_dense* c) {
+s4j_status check_spmm_operands(s4j_context ctx, int32_t trans_a, const s4j_csr* a, const s4j_dense* b, const s4j_dense* c) {
     if (!ctx) return fail(S4J_INVALID_ARGUMENT, "spmm: context is null");
     S4J_TRY(check_csr_header(a, "spmm: A"));
     S4J_TRY(check_values(a, "spmm: A"));
@@ -46,6 +40,18 @@ s4j_status s4j_spmm_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
                            {{"B", dense_span(b)}, {"A's row_ptr", array_span(a->row_ptr, a->rows + 1, a->index_dtype)},
                             {"A's col_idx", array_span(a->col_idx, a->nnz, a->index_dtype)},
                             {"A's values", array_span(a->values, a->nnz, a->value_dtype)}}));
+    return S4J_OK;
+}
+
+}  // namespace s4j
+
+using namespace s4j;
+
+extern "C" {
+
+s4j_status s4j_spmm_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j_csr* a, const s4j_dense* b,
+                        float beta, s4j_dense* c) {
+    S4J_TRY(check_spmm_operands(ctx, trans_a, a, b, c));
     return run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, a->value_dtype, trans_a, alpha, a, b, beta, c);
 }
 

@@ -8,6 +8,8 @@ public enum CaseOp {
     SPMM,
     /** C = Aᵀ·B, A CSR. */
     SPMM_T,
+    /** C = A·B through an {@link org.sparse4j.ops.SpmmPlan} that splits A wherever the device can (2:4 part + CSR remainder). */
+    SPMM_PLAN,
     /** y = A·x. */
     SPMV,
     /** y = Aᵀ·x. */

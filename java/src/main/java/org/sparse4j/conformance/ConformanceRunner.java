@@ -19,6 +19,7 @@ import org.sparse4j.ops.ActivationSparse;
 import org.sparse4j.ops.Gemm;
 import org.sparse4j.ops.Sddmm;
 import org.sparse4j.ops.Spmm;
+import org.sparse4j.ops.SpmmPlan;
 import org.sparse4j.ops.Spmv;
 
 /**
@@ -80,7 +81,7 @@ public final class ConformanceRunner {
     /** The native op a case exercises, or null for the host-only format round trips. */
     public static Op nativeOp(CaseOp op) {
         return switch (op) {
-            case SPMM, SPMM_T -> Op.SPMM_CSR;
+            case SPMM, SPMM_T, SPMM_PLAN -> Op.SPMM_CSR;
             case SPMV, SPMV_T -> Op.SPMV_CSR;
             case SDDMM -> Op.SDDMM_CSR;
             case GEMM -> Op.GEMM;
@@ -114,6 +115,22 @@ public final class ConformanceRunner {
                 Tensor outd = place(ctx, out);
                 Spmm.mulInto(ctx, outd, ALPHA, ad, bd, BETA, t);
                 yield compareProduct(c, a, t, b.toDoubleArray(), c.n(), outd.toDoubleArray(), old);
+            }
+            case SPMM_PLAN -> {
+                Csr a = csr(c.m(), c.k(), c, rng);
+                Tensor b = denseOperand(c.k(), c.n(), dt, rng, stridedB);
+                Csr ad = place(ctx, a);
+                Tensor bd = place(ctx, b);
+                try (SpmmPlan plan = SpmmPlan.of(ctx, ad, SpmmPlan.Strategy.SPLIT_24)) {
+                    if (!stridedOut) {
+                        yield compareProduct(c, a, false, b.toDoubleArray(), c.n(), plan.mul(ctx, bd).toDoubleArray(), null);
+                    }
+                    Tensor out = denseOperand(c.m(), c.n(), dt, rng, true);
+                    double[] old = out.toDoubleArray();
+                    Tensor outd = place(ctx, out);
+                    plan.mulInto(ctx, outd, ALPHA, bd, BETA);
+                    yield compareProduct(c, a, false, b.toDoubleArray(), c.n(), outd.toDoubleArray(), old);
+                }
             }
             case SPMV, SPMV_T -> {
                 boolean t = c.op() == CaseOp.SPMV_T;

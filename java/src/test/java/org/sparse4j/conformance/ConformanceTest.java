@@ -23,7 +23,7 @@ class ConformanceTest {
 
     /** Ops with CUDA kernels: on a GPU their cases must pass, not merely skip. */
     private static final java.util.Set<CaseOp> ON_CUDA =
-            java.util.EnumSet.of(CaseOp.SPMM, CaseOp.SPMM_T, CaseOp.SPMV, CaseOp.SPMV_T, CaseOp.SDDMM, CaseOp.GEMM, CaseOp.SPMM_BSR,
+            java.util.EnumSet.of(CaseOp.SPMM, CaseOp.SPMM_T, CaseOp.SPMM_PLAN, CaseOp.SPMV, CaseOp.SPMV_T, CaseOp.SDDMM, CaseOp.GEMM, CaseOp.SPMM_BSR,
                     CaseOp.GEMV_SPARSE_X);
 
     static Stream<Arguments> cpuCases() {

@@ -19,6 +19,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
     public void beforeEach(ExtensionContext context) {
         context.getStore(NS).put("bytes", allocatedBytes());
         context.getStore(NS).put("buffers", liveBuffers());
+        context.getStore(NS).put("plans", org.sparse4j.ops.SpmmPlan.livePlans());
     }
 
     @Override
@@ -27,6 +28,10 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         int buffersBefore = context.getStore(NS).get("buffers", Integer.class);
         long after = allocatedBytes();
         int buffersAfter = liveBuffers();
+        int plansLeft = org.sparse4j.ops.SpmmPlan.livePlans() - context.getStore(NS).get("plans", Integer.class);
+        if (plansLeft != 0) {
+            fail(plansLeft + " SpMM plan(s) outlived the test unclosed");
+        }
         if (after != before || buffersAfter != buffersBefore) {
             List<String> live = new java.util.ArrayList<>(Allocator.hostRoot().liveDescriptions());
             for (Allocator a : Allocator.cudaRoots()) {

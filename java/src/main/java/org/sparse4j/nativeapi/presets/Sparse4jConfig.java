@@ -22,6 +22,8 @@ public class Sparse4jConfig implements InfoMapper {
                 // pointer class passed by pointer-to-pointer to s4j_context_create.
                 .put(new Info("s4j_status", "s4j_dtype", "s4j_backend", "s4j_op").cast().valueTypes("int").pointerTypes("IntPointer"))
                 .put(new Info("s4j_context").valueTypes("s4j_context_t").pointerTypes("@ByPtrPtr s4j_context_t"))
-                .put(new Info("s4j_context_t").pointerTypes("s4j_context_t"));
+                .put(new Info("s4j_context_t").pointerTypes("s4j_context_t"))
+                .put(new Info("s4j_spmm_plan").valueTypes("s4j_spmm_plan_t").pointerTypes("@ByPtrPtr s4j_spmm_plan_t"))
+                .put(new Info("s4j_spmm_plan_t").pointerTypes("s4j_spmm_plan_t"));
     }
 }

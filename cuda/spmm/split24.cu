@@ -1,0 +1,244 @@
+// The split SpMM of an SpMM plan: an fp16/bf16 CSR becomes a 2:4 part, run by sp24_kernel on
+// sparse tensor cores, plus a CSR remainder (the third and fourth nonzeros of a group of four
+// columns), run by the CSR kernels. The split is built on the host once per plan.
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "../../native/src/cuda_bridge.h"
+#include "../common/types.cuh"
+#include "../common/util.cuh"
+#include "sp24_kernel.cuh"
+
+namespace s4j {
+namespace cuda_bridge {
+
+struct split24 {
+    int64_t m, k, m_pad;
+    int64_t k_layer;            // A's columns padded to whole kernel stages
+    s4j_dtype dtype;
+    int layers = 1;             // 2: a second 2:4 layer holds what a remainder would
+    int64_t k_pad = 0;          // k_layer * layers: the kernel's logical K
+    void* vals = nullptr;       // [m_pad][k_pad / 2]
+    uint32_t* meta = nullptr;   // [m_pad / 16][k_pad / 32][16]
+    s4j_csr rem{};              // device arrays owned here
+    int64_t bytes = 0;
+};
+
+}  // namespace cuda_bridge
+
+namespace cuda {
+namespace {
+
+using cuda_bridge::split24;
+using namespace sp24;
+
+void release(split24* s) {
+    for (void* p : {s->vals, static_cast<void*>(s->meta), s->rem.row_ptr, s->rem.col_idx, s->rem.values})
+        if (p) cudaFree(p);
+    delete s;
+}
+
+// Copies n bytes to a new device array (nullptr for n = 0).
+s4j_status upload(const void* host, int64_t n, void** out, int64_t* total) {
+    *out = nullptr;
+    if (n == 0) return S4J_OK;
+    S4J_CUDA_TRY(cudaMalloc(out, static_cast<size_t>(n)));
+    *total += n;
+    S4J_CUDA_TRY(cudaMemcpy(*out, host, static_cast<size_t>(n), cudaMemcpyHostToDevice));
+    return S4J_OK;
+}
+
+template <typename I>
+s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
+    const int64_t m = a->rows, nnz = a->nnz;
+    std::vector<I> rp(static_cast<size_t>(m + 1)), ci(static_cast<size_t>(nnz));
+    std::vector<uint16_t> v(static_cast<size_t>(nnz));
+    S4J_CUDA_TRY(cudaMemcpyAsync(rp.data(), a->row_ptr, rp.size() * sizeof(I), cudaMemcpyDeviceToHost, stream));
+    if (nnz > 0) {
+        S4J_CUDA_TRY(cudaMemcpyAsync(ci.data(), a->col_idx, ci.size() * sizeof(I), cudaMemcpyDeviceToHost, stream));
+        S4J_CUDA_TRY(cudaMemcpyAsync(v.data(), a->values, v.size() * 2, cudaMemcpyDeviceToHost, stream));
+    }
+    S4J_CUDA_TRY(cudaStreamSynchronize(stream));
+
+    // Nonzeros past the first two of their group: the CSR remainder of a one-layer split.
+    int64_t excess = 0;
+    for (int64_t r = 0; r < m; ++r) {
+        for (int64_t p = static_cast<int64_t>(rp[r]), end = static_cast<int64_t>(rp[r + 1]); p < end;) {
+            int64_t q = p;
+            while (q < end && ci[q] / 4 == ci[p] / 4) ++q;
+            excess += q - p > 2 ? q - p - 2 : 0;
+            p = q;
+        }
+    }
+    // A second 2:4 layer (the third and fourth nonzeros of each group, over the same B rows)
+    // costs one more pass of the kernel; it replaces a remainder that would cost more on the
+    // CSR kernels. Measured on an H100: a remainder of 1.8% of the positions costs about as much.
+    s->layers = excess > 0.018 * static_cast<double>(m) * static_cast<double>(s->k_layer) ? 2 : 1;
+    s->k_pad = s->k_layer * s->layers;
+
+    const int64_t half_k = s->k_pad / 2, groups = s->k_pad / 4, layer_groups = s->k_layer / 4;
+    std::vector<uint16_t> vals(static_cast<size_t>(s->m_pad * half_k), 0);
+    std::vector<uint8_t> nib(static_cast<size_t>(s->m_pad * groups), 0x4);  // positions 0 and 1
+    std::vector<I> rrp(static_cast<size_t>(m + 1), 0), rci;
+    std::vector<uint16_t> rv;
+    // Stores up to two nonzeros (entries p .. p + count - 1, one group) as group g of a layer.
+    auto store = [&](int64_t r, int64_t g, int64_t p, int64_t count) {
+        int i0 = static_cast<int>(ci[p] % 4), i1;
+        uint16_t v0 = v[p], v1 = 0;
+        if (count == 2) {
+            i1 = static_cast<int>(ci[p + 1] % 4);
+            v1 = v[p + 1];
+        } else if (i0 < 3) {
+            i1 = 3;
+        } else {  // the only nonzero is the last column: keep it second, beside a stored zero
+            i0 = 2;
+            i1 = 3;
+            v1 = v0;
+            v0 = 0;
+        }
+        vals[static_cast<size_t>(r * half_k + g * 2)] = v0;
+        vals[static_cast<size_t>(r * half_k + g * 2 + 1)] = v1;
+        nib[static_cast<size_t>(r * groups + g)] = static_cast<uint8_t>(i0 | (i1 << 2));
+    };
+    for (int64_t r = 0; r < m; ++r) {
+        int64_t p = static_cast<int64_t>(rp[r]);
+        const int64_t end = static_cast<int64_t>(rp[r + 1]);
+        while (p < end) {
+            const int64_t g = static_cast<int64_t>(ci[p]) / 4;
+            int64_t q = p;
+            while (q < end && static_cast<int64_t>(ci[q]) / 4 == g) ++q;
+            // Columns are sorted within a row: the group's first two go to the first layer, the
+            // rest to the second layer or the remainder.
+            const int64_t kept = q - p >= 2 ? 2 : 1;
+            store(r, g, p, kept);
+            if (q - p > 2 && s->layers == 2) {
+                store(r, layer_groups + g, p + 2, q - p - 2);
+            } else {
+                for (int64_t x = p + kept; x < q; ++x) {
+                    rci.push_back(ci[x]);
+                    rv.push_back(v[x]);
+                }
+            }
+            p = q;
+        }
+        rrp[r + 1] = static_cast<I>(rci.size());
+    }
+    // Metadata in the order the kernel's lanes read it (sp24_kernel.cuh).
+    const int64_t mtiles = s->m_pad / 16, ksteps = s->k_pad / 32;
+    std::vector<uint32_t> meta(static_cast<size_t>(mtiles * ksteps * 16), 0);
+    for (int64_t mt = 0; mt < mtiles; ++mt)
+        for (int64_t ks = 0; ks < ksteps; ++ks)
+            for (int w = 0; w < 16; ++w) {
+                const int row = w / 2, half = w % 2;
+                uint32_t word = 0;
+                for (int j = 0; j < 8; ++j) {
+                    const int64_t rr = mt * 16 + row + (j >= 4 ? 8 : 0);
+                    const int64_t g = ks * 8 + half * 4 + (j & 3);
+                    word |= static_cast<uint32_t>(nib[static_cast<size_t>(rr * groups + g)]) << (4 * j);
+                }
+                meta[static_cast<size_t>((mt * ksteps + ks) * 16 + w)] = word;
+            }
+
+    S4J_TRY(upload(vals.data(), static_cast<int64_t>(vals.size()) * 2, &s->vals, &s->bytes));
+    void* mp = nullptr;
+    S4J_TRY(upload(meta.data(), static_cast<int64_t>(meta.size()) * 4, &mp, &s->bytes));
+    s->meta = static_cast<uint32_t*>(mp);
+    s4j_csr& rem = s->rem;
+    rem = *a;
+    rem.nnz = static_cast<int64_t>(rci.size());
+    rem.max_row_nnz = 0;
+    for (int64_t r = 0; r < m; ++r) {
+        const int64_t len = static_cast<int64_t>(rrp[r + 1] - rrp[r]);
+        if (len > rem.max_row_nnz) rem.max_row_nnz = len;
+    }
+    rem.row_ptr = rem.col_idx = rem.values = nullptr;
+    S4J_TRY(upload(rrp.data(), static_cast<int64_t>(rrp.size() * sizeof(I)), &rem.row_ptr, &s->bytes));
+    S4J_TRY(upload(rci.data(), static_cast<int64_t>(rci.size() * sizeof(I)), &rem.col_idx, &s->bytes));
+    S4J_TRY(upload(rv.data(), static_cast<int64_t>(rv.size()) * 2, &rem.values, &s->bytes));
+    // A remainder of zero nonzeros still needs non-null arrays for the CSR entry point's checks.
+    if (!rem.col_idx) {
+        S4J_TRY(upload(rrp.data(), static_cast<int64_t>(sizeof(I)), &rem.col_idx, &s->bytes));
+        S4J_TRY(upload(rrp.data(), 2, &rem.values, &s->bytes));
+    }
+    return S4J_OK;
+}
+
+template <typename T>
+s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c) {
+    const int64_t n = b->shape[1];
+    if (s->m == 0 || n == 0) return S4J_OK;
+    using Cfg = sp24_default;
+    const int64_t col_tiles = (n + Cfg::kTileN - 1) / Cfg::kTileN;
+    if (col_tiles > 0x7fffffff) return kDeclined;
+    sp24_args p{s->m, n, s->k_pad, s->k_layer, s->k, s->vals, s->meta, b->data, b->strides[0], b->strides[1], c->data, c->strides[0],
+                c->strides[1], alpha, beta};
+    const bool vec = b->strides[1] == 1 && b->strides[0] % 8 == 0 && n % 8 == 0 &&
+                     reinterpret_cast<uintptr_t>(b->data) % 16 == 0;
+    dim3 grid(static_cast<unsigned>(col_tiles), static_cast<unsigned>(s->m_pad / Cfg::kTileM));
+    if (vec) {
+        S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_kernel<T, true, Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
+        sp24_kernel<T, true, Cfg><<<grid, Cfg::kThreads, Cfg::kSmemBytes, stream_of(env)>>>(p);
+    } else {
+        S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_kernel<T, false, Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
+        sp24_kernel<T, false, Cfg><<<grid, Cfg::kThreads, Cfg::kSmemBytes, stream_of(env)>>>(p);
+    }
+    S4J_CUDA_LAUNCHED("sp24_kernel");
+    return S4J_OK;
+}
+
+}  // namespace
+}  // namespace cuda
+
+namespace cuda_bridge {
+
+s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split24** out) {
+    *out = nullptr;
+    if (a->value_dtype != S4J_F16 && a->value_dtype != S4J_BF16) return kDeclined;
+    S4J_TRY(cuda::use_device(device));
+    int major = 0;
+    S4J_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+    if (major < 8) return kDeclined;  // sparse tensor cores came with sm_80
+    using cuda::sp24::kSpPadK;
+    using cuda::sp24::kSpTileM;
+    const int64_t m_pad = (a->rows + kSpTileM - 1) / kSpTileM * kSpTileM;
+    const int64_t k_pad = (a->cols + kSpPadK - 1) / kSpPadK * kSpPadK;
+    if (m_pad / kSpTileM > 65535) return kDeclined;  // the grid's y dimension
+    split24* s = new (std::nothrow) split24{a->rows, a->cols, m_pad, k_pad, a->value_dtype};
+    if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
+    s4j_status st;
+    try {
+        cudaStream_t cs = static_cast<cudaStream_t>(stream);
+        st = a->index_dtype == S4J_I32 ? cuda::build<int32_t>(a, cs, s) : cuda::build<int64_t>(a, cs, s);
+    } catch (const std::bad_alloc&) {
+        st = fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory for the split of a %lldx%lld matrix", (long long)a->rows,
+                  (long long)a->cols);
+    }
+    if (st != S4J_OK) {
+        cuda::release(s);
+        return st;
+    }
+    *out = s;
+    return S4J_OK;
+}
+
+s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c) {
+    S4J_TRY(cuda::use_device(env.device_index));
+    if (s->dtype == S4J_F16) return cuda::run<__half>(env, s, alpha, b, beta, c);
+    return cuda::run<__nv_bfloat16>(env, s, alpha, b, beta, c);
+}
+
+const s4j_csr* split24_remainder(const split24* s) { return &s->rem; }
+
+int64_t split24_device_bytes(const split24* s) { return s->bytes; }
+
+int split24_layers(const split24* s) { return s->layers; }
+
+void split24_destroy(int32_t device, split24* s) {
+    cudaSetDevice(device);
+    cuda::release(s);
+}
+
+}  // namespace cuda_bridge
+}  // namespace s4j

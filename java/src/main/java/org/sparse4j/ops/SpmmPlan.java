@@ -1,0 +1,175 @@
+package org.sparse4j.ops;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.sparse4j.Context;
+import org.sparse4j.Device;
+import org.sparse4j.InvalidArgumentException;
+import org.sparse4j.ShapeMismatchException;
+import org.sparse4j.Tensor;
+import org.sparse4j.format.Csr;
+import org.sparse4j.internal.Native;
+import org.sparse4j.nativeapi.Sparse4jNative;
+import org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t;
+
+/**
+ * A CSR weight prepared once for many products {@code C = alpha·A·B + beta·C}, as when serving a
+ * pruned model. On a CUDA device an fp16 or bf16 A is split into a 2:4 part (at most two nonzeros
+ * in every four consecutive columns of a row), which runs on the sparse tensor cores, plus a CSR
+ * remainder with the rest; other dtypes and the CPU run {@link Spmm}'s kernels. The plan keeps A:
+ * A stays usable, and the plan must be closed before A is.
+ *
+ * <pre>{@code
+ * try (SpmmPlan plan = SpmmPlan.of(ctx, weightsOnGpu)) {
+ *     Tensor y = plan.mul(ctx, activations);   // many times
+ * }
+ * }</pre>
+ */
+public final class SpmmPlan implements AutoCloseable {
+    /** How a plan treats A. */
+    public enum Strategy {
+        /** Split where the split is expected to be faster (from 2% density, for B of at least 128 columns). */
+        AUTO(0),
+        /** Split wherever the device can, and always use the split. */
+        SPLIT_24(1),
+        /** Never split: every product runs the CSR kernels. */
+        CSR(2);
+
+        final int code;
+
+        Strategy(int code) {
+            this.code = code;
+        }
+    }
+
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
+    private final Csr a;
+    private final Device device;
+    private s4j_spmm_plan_t handle;
+
+    private SpmmPlan(Csr a, s4j_spmm_plan_t handle) {
+        this.a = a;
+        this.device = a.device();
+        this.handle = handle;
+        LIVE.incrementAndGet();
+    }
+
+    /** A plan for a host A with {@link Strategy#AUTO} on this thread's default (CPU) context. */
+    public static SpmmPlan of(Csr a) {
+        return of(null, a, Strategy.AUTO);
+    }
+
+    public static SpmmPlan of(Context ctx, Csr a) {
+        return of(ctx, a, Strategy.AUTO);
+    }
+
+    /** A plan for A on ctx (A must live on ctx's device). Building a split reads A once, on the host. */
+    public static SpmmPlan of(Context ctx, Csr a, Strategy strategy) {
+        Operands.valued(a, "A");
+        Operands.requireNonNull(strategy, "strategy");
+        Context c = Operands.context(ctx);
+        s4j_spmm_plan_t h = new s4j_spmm_plan_t();
+        try {
+            Native.check(Sparse4jNative.s4j_spmm_plan_create(c.handle(), a.descriptor(), strategy.code, h));
+        } finally {
+            Operands.keepAlive(a);
+        }
+        return new SpmmPlan(a, h);
+    }
+
+    /** The plan's A. */
+    public Csr matrix() {
+        return a;
+    }
+
+    /**
+     * "split24" when A was split for the sparse tensor cores into a 2:4 part and a CSR remainder,
+     * "split24x2" when it was split into two 2:4 layers (denser matrices, whose remainder would cost
+     * more than a second pass), "csr" otherwise.
+     */
+    public String kind() {
+        return Native.string(Sparse4jNative.s4j_spmm_plan_kind(handle()));
+    }
+
+    /** Nonzeros the split left to the CSR remainder (0 for a "csr" plan). */
+    public long remainderNnz() {
+        return Sparse4jNative.s4j_spmm_plan_remainder_nnz(handle());
+    }
+
+    /** Device memory the plan's split holds, in bytes (0 for a "csr" plan). */
+    public long deviceBytes() {
+        return Sparse4jNative.s4j_spmm_plan_device_bytes(handle());
+    }
+
+    /** A·B in a new tensor (rows(A) × cols(B)). */
+    public Tensor mul(Tensor b) {
+        return mul(null, b);
+    }
+
+    public Tensor mul(Context ctx, Tensor b) {
+        check(b);
+        Tensor c = Tensor.zeros(b.device(), a.valueType(), a.rows(), b.shape(1));
+        try {
+            run(ctx, 1f, b, 0f, c);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** out = alpha·A·B + beta·out, into a preallocated tensor (any strides). */
+    public void mulInto(Context ctx, Tensor out, float alpha, Tensor b, float beta) {
+        check(b);
+        Operands.output(out, "output", 2);
+        if (out.shape(0) != a.rows() || out.shape(1) != b.shape(1)) {
+            throw new ShapeMismatchException("output is " + out.shape(0) + "x" + out.shape(1) + ", expected " + a.rows() + "x" + b.shape(1));
+        }
+        Operands.sameDtype(a, out, "output");
+        run(ctx, alpha, b, beta, out);
+    }
+
+    private void check(Tensor b) {
+        Operands.dense(b, "B", 2);
+        if (b.shape(0) != a.cols()) {
+            throw new ShapeMismatchException("A is " + a.rows() + "x" + a.cols() + " but B has " + b.shape(0) + " rows");
+        }
+        Operands.sameDtype(a, b, "B");
+    }
+
+    private void run(Context ctx, float alpha, Tensor b, float beta, Tensor c) {
+        try {
+            Native.check(Sparse4jNative.s4j_spmm_plan_execute(Operands.context(ctx).handle(), handle(), alpha, b.descriptor(), beta,
+                    c.descriptor()));
+        } finally {
+            Operands.keepAlive(a, b, c, this);
+        }
+    }
+
+    private s4j_spmm_plan_t handle() {
+        if (handle == null) {
+            throw new InvalidArgumentException("the SpMM plan is closed");
+        }
+        return handle;
+    }
+
+    /** Frees what the plan built; A is not closed. Closing twice does nothing. */
+    @Override
+    public void close() {
+        if (handle != null) {
+            Sparse4jNative.s4j_spmm_plan_destroy(handle);
+            handle = null;
+            LIVE.decrementAndGet();
+        }
+    }
+
+    /** Plans made and not yet closed, in this JVM (the tests' leak check reads it). */
+    public static int livePlans() {
+        return LIVE.get();
+    }
+
+    @Override
+    public String toString() {
+        return handle == null ? "SpmmPlan[closed]" : "SpmmPlan[" + kind() + ", " + a.rows() + "x" + a.cols() + " on " + device + "]";
+    }
+}

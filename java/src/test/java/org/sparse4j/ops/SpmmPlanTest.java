@@ -1,0 +1,215 @@
+package org.sparse4j.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.sparse4j.Backends;
+import org.sparse4j.Context;
+import org.sparse4j.DType;
+import org.sparse4j.Device;
+import org.sparse4j.InvalidArgumentException;
+import org.sparse4j.Scope;
+import org.sparse4j.ShapeMismatchException;
+import org.sparse4j.Tensor;
+import org.sparse4j.conformance.Tolerance;
+import org.sparse4j.format.Csr;
+
+class SpmmPlanTest {
+    /** A random m×k matrix (row-major) with the given density; values in ±[0.5, 1.5]. */
+    private static double[] sparseDense(int m, int k, double density, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] a = new double[m * k];
+        for (int i = 0; i < a.length; i++) {
+            if (rng.nextDouble() < density) {
+                a[i] = (rng.nextBoolean() ? 1 : -1) * (0.5 + rng.nextDouble());
+            }
+        }
+        return a;
+    }
+
+    private static double[] randomDense(int rows, int cols, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] b = new double[rows * cols];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = rng.nextDouble(-1, 1);
+        }
+        return b;
+    }
+
+    /** Nonzeros past the first two of each group of four columns of a row: what the 2:4 part cannot hold. */
+    private static long expectedRemainder(double[] a, int m, int k) {
+        long rem = 0;
+        for (int i = 0; i < m; i++) {
+            for (int g = 0; g < k; g += 4) {
+                int count = 0;
+                for (int j = g; j < Math.min(k, g + 4); j++) {
+                    count += a[i * k + j] != 0 ? 1 : 0;
+                }
+                rem += Math.max(0, count - 2);
+            }
+        }
+        return rem;
+    }
+
+    /** Checks out against alpha·A·B + beta·old computed in fp64 from the rounded inputs. */
+    private static void assertProduct(DType dt, double[] a, double[] b, double[] old, double alpha, double beta, int m, int k, int n,
+            double[] out) {
+        double tol = Tolerance.of(dt, k);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                double mag = 0;
+                for (int l = 0; l < k; l++) {
+                    double t = a[i * k + l] * b[l * n + j];
+                    sum += t;
+                    mag += Math.abs(t);
+                }
+                double want = alpha * sum + (old == null ? 0 : beta * old[i * n + j]);
+                double bound = tol * (Math.abs(alpha) * mag + (old == null ? 0 : Math.abs(beta * old[i * n + j]))) + 1e-30;
+                double got = out[i * n + j];
+                int row = i;
+                int col = j;
+                assertTrue(Math.abs(got - want) <= bound,
+                        () -> dt + " " + m + "x" + k + "x" + n + ": C(" + row + "," + col + ") = " + got + ", expected " + want + " ± " + bound);
+            }
+        }
+    }
+
+    @Test
+    void onTheCpuAPlanRunsTheCsrKernelsAndGivesTheirResult() {
+        try (Scope s = Scope.open()) {
+            double[] dense = sparseDense(37, 50, 0.3, 1);
+            Csr a = Csr.fromDense(Tensor.of(dense, DType.F32, 37, 50));
+            Tensor b = Tensor.of(randomDense(50, 9, 2), DType.F32, 50, 9);
+            try (SpmmPlan plan = SpmmPlan.of(null, a, SpmmPlan.Strategy.SPLIT_24)) {
+                assertEquals("csr", plan.kind());
+                assertEquals(0, plan.remainderNnz());
+                assertEquals(0, plan.deviceBytes());
+                assertArrayEquals(Spmm.mul(a, b).toFloatArray(), plan.mul(b).toFloatArray());
+                Tensor out = Tensor.of(randomDense(37, 9, 3), DType.F32, 37, 9);
+                Tensor expected = out.copy();
+                Spmm.mulInto(null, expected, 0.5f, a, b, -2f, false);
+                plan.mulInto(null, out, 0.5f, b, -2f);
+                assertArrayEquals(expected.toFloatArray(), out.toFloatArray());
+                assertTrue(plan.toString().contains("csr"), plan.toString());
+            }
+        }
+    }
+
+    @Test
+    void badOperandsAndAClosedPlanAreRefusedByName() {
+        try (Scope s = Scope.open()) {
+            Csr a = Csr.fromDense(Tensor.of(sparseDense(6, 8, 0.5, 4), DType.F32, 6, 8));
+            SpmmPlan plan = SpmmPlan.of(a);
+            ShapeMismatchException rows = assertThrows(ShapeMismatchException.class, () -> plan.mul(Tensor.zeros(DType.F32, 7, 3)));
+            assertTrue(rows.getMessage().contains("7 rows"), rows.getMessage());
+            assertThrows(ShapeMismatchException.class, () -> plan.mul(Tensor.zeros(DType.F16, 8, 3)));
+            assertThrows(ShapeMismatchException.class, () -> plan.mulInto(null, Tensor.zeros(DType.F32, 5, 3), 1f, Tensor.zeros(DType.F32, 8, 3), 0f));
+            assertThrows(InvalidArgumentException.class, () -> SpmmPlan.of(null, a, null));
+            plan.close();
+            plan.close();  // twice is harmless
+            InvalidArgumentException closed = assertThrows(InvalidArgumentException.class, () -> plan.mul(Tensor.zeros(DType.F32, 8, 3)));
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            assertEquals("SpmmPlan[closed]", plan.toString());
+        }
+    }
+
+    // ---- on a GPU -----------------------------------------------------------------------------
+
+    private static void needGpu() {
+        assumeTrue(Backends.cudaDeviceCount() > 0, () -> "no CUDA device: " + Backends.cudaUnavailableReason());
+    }
+
+    /** m, k, n, density: ragged tiles, a large remainder, all dense, all zero, one element, K = 0. */
+    private static final double[][] SPLIT_SHAPES = {
+        {300, 200, 136, 0.3}, {257, 130, 256, 0.6}, {64, 64, 128, 1.0}, {130, 100, 128, 0.0}, {1, 1, 8, 1.0}, {129, 67, 24, 0.5},
+        {40, 4500, 16, 0.02}, {5, 0, 8, 0.5},
+    };
+
+    @Tag("gpu")
+    @Test
+    void theSplitMatchesTheOracleOnEdgeShapes() {
+        needGpu();
+        for (DType dt : new DType[] {DType.F16, DType.BF16}) {
+            for (int s = 0; s < SPLIT_SHAPES.length; s++) {
+                int m = (int) SPLIT_SHAPES[s][0];
+                int k = (int) SPLIT_SHAPES[s][1];
+                int n = (int) SPLIT_SHAPES[s][2];
+                try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+                    double[] dense = sparseDense(m, k, SPLIT_SHAPES[s][3], 10 + s);
+                    Tensor ah = Tensor.of(dense, dt, m, k);
+                    double[] ar = ah.toDoubleArray();  // the rounded values the product sees
+                    Csr a = Csr.fromDense(ah, s % 2 == 0 ? DType.I32 : DType.I64).to(Device.cuda(0));
+                    Tensor bh = Tensor.of(randomDense(k, n, 20 + s), dt, k, n);
+                    double[] br = bh.toDoubleArray();
+                    try (SpmmPlan plan = SpmmPlan.of(gpu, a, SpmmPlan.Strategy.SPLIT_24)) {
+                        long excess = expectedRemainder(ar, m, k);
+                        // Two layers once the remainder would pass 1.8% of the positions (K padded to 128).
+                        boolean twoLayers = excess > 0.018 * m * ((k + 127) / 128 * 128);
+                        assertEquals(twoLayers ? "split24x2" : "split24", plan.kind(), dt + " shape " + s);
+                        assertEquals(twoLayers ? 0 : excess, plan.remainderNnz(), dt + " shape " + s);
+                        Tensor c = plan.mul(gpu, bh.to(Device.cuda(0)));
+                        assertEquals("cuda:spmm_split24", gpu.lastImplementation());
+                        assertProduct(dt, ar, br, null, 1, 0, m, k, n, c.toDoubleArray());
+                        // alpha and beta into a strided output, from a strided (transposed-view) B.
+                        Tensor bT = Tensor.of(transpose(br, k, n), dt, n, k).to(Device.cuda(0)).transpose();
+                        Tensor outh = Tensor.of(randomDense(n, m, 30 + s), dt, n, m).transpose();
+                        double[] old = outh.toDoubleArray();
+                        Tensor out = Tensor.of(transpose(old, m, n), dt, n, m).to(Device.cuda(0)).transpose();
+                        plan.mulInto(gpu, out, 0.5f, bT, -1.5f);
+                        assertProduct(dt, ar, br, old, 0.5, -1.5, m, k, n, out.toDoubleArray());
+                    }
+                }
+            }
+        }
+    }
+
+    private static double[] transpose(double[] v, int rows, int cols) {
+        double[] t = new double[v.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = v[i * cols + j];
+            }
+        }
+        return t;
+    }
+
+    @Tag("gpu")
+    @Test
+    void autoSplitsDenseEnoughWeightsAndUsesTheSplitForWideB() {
+        needGpu();
+        try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+            Csr sparse = Csr.fromDense(Tensor.of(sparseDense(256, 512, 0.01, 40), DType.F16, 256, 512)).to(Device.cuda(0));
+            try (SpmmPlan plan = SpmmPlan.of(gpu, sparse)) {
+                assertEquals("csr", plan.kind());  // under 2% the CSR kernels read less
+            }
+            double[] dense = sparseDense(256, 512, 0.2, 41);
+            Tensor ah = Tensor.of(dense, DType.F16, 256, 512);
+            Csr a = Csr.fromDense(ah).to(Device.cuda(0));
+            try (SpmmPlan plan = SpmmPlan.of(gpu, a); SpmmPlan csrOnly = SpmmPlan.of(gpu, a, SpmmPlan.Strategy.CSR)) {
+                assertEquals("split24", plan.kind());  // at 20% the remainder is about 0.7% of the positions
+                assertTrue(plan.deviceBytes() >= 256L * 512, () -> "device bytes " + plan.deviceBytes());
+                assertEquals("csr", csrOnly.kind());
+                Tensor narrow = Tensor.of(randomDense(512, 16, 42), DType.F16, 512, 16);
+                plan.mul(gpu, narrow.to(Device.cuda(0)));
+                assertTrue(gpu.lastImplementation().startsWith("cuda:spmm_csr"), gpu.lastImplementation());
+                Tensor wide = Tensor.of(randomDense(512, 256, 43), DType.F16, 512, 256);
+                Tensor c = plan.mul(gpu, wide.to(Device.cuda(0)));
+                assertEquals("cuda:spmm_split24", gpu.lastImplementation());
+                assertProduct(DType.F16, ah.toDoubleArray(), wide.toDoubleArray(), null, 1, 0, 256, 512, 256, c.toDoubleArray());
+                // A plan belongs to its device: a CPU context cannot run it.
+                assertThrows(ShapeMismatchException.class, () -> plan.mul(Context.defaultContext(), wide));
+            }
+            // fp32 is not split: its plan runs the CSR kernels.
+            try (SpmmPlan f32 = SpmmPlan.of(gpu, Csr.fromDense(Tensor.of(dense, DType.F32, 256, 512)).to(Device.cuda(0)))) {
+                assertEquals("csr", f32.kind());
+            }
+        }
+    }
+}
