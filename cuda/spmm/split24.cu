@@ -10,6 +10,7 @@
 #include "../common/types.cuh"
 #include "../common/util.cuh"
 #include "sp24_kernel.cuh"
+#include "sp24_wgmma.cuh"
 
 namespace s4j {
 namespace cuda_bridge {
@@ -18,6 +19,7 @@ struct split24 {
     int64_t m, k, m_pad;
     int64_t k_layer;            // A's columns padded to whole kernel stages
     s4j_dtype dtype;
+    bool hopper = false;        // compute capability 9.x: the wgmma kernel takes row-major B
     int layers = 1;             // 2: a second 2:4 layer holds what a remainder would
     int64_t k_pad = 0;          // k_layer * layers: the kernel's logical K
     void* vals = nullptr;       // [m_pad][k_pad / 2]
@@ -166,8 +168,10 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
 }
 
 template <typename T>
-s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c) {
+s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c,
+               const char** impl) {
     const int64_t n = b->shape[1];
+    *impl = "cuda:spmm_split24";
     if (s->m == 0 || n == 0) return S4J_OK;
     using Cfg = sp24_default;
     const int64_t col_tiles = (n + Cfg::kTileN - 1) / Cfg::kTileN;
@@ -176,6 +180,14 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
                 c->strides[1], alpha, beta};
     const bool vec = b->strides[1] == 1 && b->strides[0] % 8 == 0 && n % 8 == 0 &&
                      reinterpret_cast<uintptr_t>(b->data) % 16 == 0;
+    if (vec && s->hopper && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
+        const dim3 wg_grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
+        S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_wgmma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmemBytes));
+        sp24_wgmma_kernel<T><<<wg_grid, kWgThreads, kWgSmemBytes, stream_of(env)>>>(p);
+        S4J_CUDA_LAUNCHED("sp24_wgmma_kernel");
+        *impl = "cuda:spmm_split24_wgmma";
+        return S4J_OK;
+    }
     dim3 grid(static_cast<unsigned>(col_tiles), static_cast<unsigned>(s->m_pad / Cfg::kTileM));
     if (vec) {
         S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_kernel<T, true, Cfg>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
@@ -200,6 +212,8 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     int major = 0;
     S4J_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     if (major < 8) return kDeclined;  // sparse tensor cores came with sm_80
+    int minor = 0;
+    S4J_CUDA_TRY(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device));
     using cuda::sp24::kSpPadK;
     using cuda::sp24::kSpTileM;
     const int64_t m_pad = (a->rows + kSpTileM - 1) / kSpTileM * kSpTileM;
@@ -207,6 +221,7 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     if (m_pad / kSpTileM > 65535) return kDeclined;  // the grid's y dimension
     split24* s = new (std::nothrow) split24{a->rows, a->cols, m_pad, k_pad, a->value_dtype};
     if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
+    s->hopper = major == 9 && minor == 0;  // the library's sm_90a code runs on 9.0 only
     s4j_status st;
     try {
         cudaStream_t cs = static_cast<cudaStream_t>(stream);
@@ -223,10 +238,11 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     return S4J_OK;
 }
 
-s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c) {
+s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c,
+                           const char** impl) {
     S4J_TRY(cuda::use_device(env.device_index));
-    if (s->dtype == S4J_F16) return cuda::run<__half>(env, s, alpha, b, beta, c);
-    return cuda::run<__nv_bfloat16>(env, s, alpha, b, beta, c);
+    if (s->dtype == S4J_F16) return cuda::run<__half>(env, s, alpha, b, beta, c, impl);
+    return cuda::run<__nv_bfloat16>(env, s, alpha, b, beta, c, impl);
 }
 
 const s4j_csr* split24_remainder(const split24* s) { return &s->rem; }

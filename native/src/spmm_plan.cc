@@ -71,15 +71,16 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
     if (!use_split) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     exec_env env = context_env(ctx);
     s4j_status st = kDeclined;
+    const char* impl = "cuda:spmm_split24";
     S4J_GUARD_BEGIN
-    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c);
+    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c, &impl);
     S4J_GUARD_END
     if (st == kDeclined) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     S4J_TRY(st);
     // The remainder adds its products to what the 2:4 part wrote.
     const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
     if (rem->nnz > 0) S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, 1.0f, c));
-    context_note_impl(ctx, "cuda:spmm_split24");
+    context_note_impl(ctx, impl);
     return S4J_OK;
 }
 

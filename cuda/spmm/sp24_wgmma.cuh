@@ -1,0 +1,135 @@
+// The 2:4 part of a split SpMM on Hopper (sm_90a): the same plan layout as sp24_kernel.cuh, run
+// with the warpgroup instruction wgmma.mma_async.sp instead of the warp-level mma.sp.
+//
+// A CTA is two warpgroups (128 rows of C) by kWgTileN = 256 columns; each warpgroup issues one
+// m64n256k32 per 32 logical columns of A. A's compressed values go through shared memory into
+// registers (ldmatrix, as in the warp-level kernel: the fragment and the per-warp metadata are
+// the same); B is read by the tensor cores from shared memory, stored as the 128-byte swizzled
+// N-contiguous layout the descriptor names: atoms of 8 rows of K by 64 columns (1024 bytes), the
+// 16-byte chunk c of row r at chunk c ^ r. Descriptor strides, measured on the H100 (a probe
+// against a host product): for this transposed layout the leading byte offset is the distance
+// between atoms along N and the stride byte offset between atoms along K (without swizzle it is
+// the other way round). Only a row-major B with 16-byte aligned rows and N a multiple of 8 takes
+// this kernel (cp.async copies); the warp-level kernel takes every other layout.
+//
+// Pipeline: kWgStages buffers filled by cp.async kWgStages - 2 tiles ahead; a buffer is refilled
+// two iterations after its wgmma were issued, once each warpgroup has waited for all but its
+// latest group (wgmma.wait_group 1), so one group of tensor-core work stays in flight across the
+// barrier. The A fragments alternate between two register sets for the same reason.
+#pragma once
+
+#include "sp24_kernel.cuh"
+#include "sp24_wgmma_ops.cuh"
+
+namespace s4j {
+namespace cuda {
+namespace sp24 {
+
+constexpr int kWgTileN = 256, kWgStages = 5, kWgThreads = 256, kWgBK = 64;
+constexpr int kWgBBytes = kWgBK * kWgTileN * 2, kWgABytes = kSpTileM * kWgBK, kWgEBytes = 8 * 2 * 64;
+constexpr int kWgStageBytes = kWgBBytes + kWgABytes + kWgEBytes;
+// One extra KiB to align the first stage to 1024 bytes.
+constexpr int kWgSmemBytes = kWgStageBytes * kWgStages + 1024;
+static_assert(kWgBBytes % 1024 == 0 && kWgStageBytes % 1024 == 0, "swizzle atoms must stay 1024-byte aligned");
+
+__device__ __forceinline__ uint64_t wg_desc_sw128(uint32_t addr, uint32_t lbo, uint32_t sbo) {
+    return static_cast<uint64_t>((addr & 0x3FFFF) >> 4) | (static_cast<uint64_t>((lbo & 0x3FFFF) >> 4) << 16) |
+           (static_cast<uint64_t>((sbo & 0x3FFFF) >> 4) << 32) | (1ull << 62);
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    constexpr int kNA = kWgTileN / 64, kChunks = kWgTileN / 8;
+    extern __shared__ __align__(1024) unsigned char smem_raw[];
+    unsigned char* smem = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
+    const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kSpTileM, n0 = static_cast<int64_t>(blockIdx.x) * kWgTileN;
+    const int64_t ktiles = p.k_pad / kWgBK, half_k = p.k_pad / 2, ksteps = p.k_pad / 32;
+    const T* vals = static_cast<const T*>(p.vals);
+    const T* bm = static_cast<const T*>(p.b);
+    auto a_off = [](int r, int ch) { return r * 64 + ((ch ^ ((r >> 1) & 3)) << 4); };
+    auto load = [&](int64_t kt, int stage) {
+        unsigned char* base = smem + stage * kWgStageBytes;
+        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes), e_s = smem_addr(base + kWgBBytes + kWgABytes);
+#pragma unroll
+        for (int i = 0; i < kSpTileM * 4 / kWgThreads; ++i) {
+            const int id = tid + i * kWgThreads, r = id >> 2, ch = id & 3;
+            cp_async16(a_s + a_off(r, ch), vals + (m0 + r) * half_k + kt * (kWgBK / 2) + ch * 8, true);
+        }
+#pragma unroll
+        for (int i = 0; i < kWgBK * kChunks / kWgThreads; ++i) {
+            const int id = tid + i * kWgThreads, c = id % kChunks, k = id / kChunks;
+            const int na = c / 8, cc = c % 8, kb = k / 8, r = k % 8;
+            int64_t kk = kt * kWgBK + k;
+            if (kk >= p.k_layer) kk -= p.k_layer;  // the second layer reads B again
+            const int64_t nn = n0 + c * 8;
+            const bool ok = kk < p.k && nn < p.n;
+            cp_async16(b_s + (kb * kNA + na) * 1024 + r * 128 + ((cc ^ r) << 4), ok ? bm + kk * p.bs0 + nn : bm, ok);
+        }
+        if (tid < 64) {
+            const int mt = tid >> 3, st = (tid >> 2) & 1, q = tid & 3;
+            cp_async16(e_s + ((mt * 2 + st) * 16 + q * 4) * 4, p.meta + (((m0 / 16 + mt) * ksteps) + kt * 2 + st) * 16 + q * 4, true);
+        }
+    };
+    float acc[kWgTileN / 2];
+#pragma unroll
+    for (int i = 0; i < kWgTileN / 2; ++i) acc[i] = 0.0f;
+#pragma unroll
+    for (int s = 0; s < kWgStages - 2; ++s) {
+        if (s < ktiles) load(s, s);
+        cp_async_commit();
+    }
+    auto step = [&](int64_t kt, uint32_t (&af)[2][4], uint32_t (&ef)[2]) {
+        cp_async_wait<kWgStages - 3>();
+        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async data, read by the tensor cores
+        __syncthreads();
+        {
+            const int64_t nk = kt + kWgStages - 2;
+            if (nk < ktiles) load(nk, static_cast<int>(nk % kWgStages));
+            cp_async_commit();
+        }
+        const unsigned char* base = smem + (kt % kWgStages) * kWgStageBytes;
+        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes);
+        const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kWgBBytes + kWgABytes);
+#pragma unroll
+        for (int st = 0; st < 2; ++st) {
+            ldsm_x4(af[st], a_s + a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
+            ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
+        }
+        asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+        for (int st = 0; st < 2; ++st)
+            wgmma_sp_n256<T>(acc, af[st], wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024), ef[st]);
+        asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+        asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+    };
+    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
+    int64_t kt = 0;
+    for (; kt + 1 < ktiles; kt += 2) {
+        step(kt, af0, ef0);
+        step(kt + 1, af1, ef1);
+    }
+    if (kt < ktiles) step(kt, af0, ef0);
+    asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+    cp_async_wait<0>();
+
+    // Accumulator i of a thread: row g (+8 for bit 1 of i) of its warp's 16, column 8 (i / 4) + 2 t + (i & 1).
+    T* c = static_cast<T*>(p.c);
+#pragma unroll
+    for (int i = 0; i < kWgTileN / 2; ++i) {
+        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
+        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+        if (row < p.m && col < p.n) {
+            T* out = c + row * p.cs0 + col * p.cs1;
+            float v = p.alpha * acc[i];
+            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
+            *out = float_to_out<T>(v);
+        }
+    }
+#endif
+}
+
+}  // namespace sp24
+}  // namespace cuda
+}  // namespace s4j
