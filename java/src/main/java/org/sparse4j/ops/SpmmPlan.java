@@ -138,6 +138,7 @@ public final class SpmmPlan implements AutoCloseable {
     }
 
     private void run(Context ctx, float alpha, Tensor b, float beta, Tensor c) {
+        Operands.valued(a, "the plan's A");  // the plan reads A's arrays where it did not split A: they must be open
         try {
             Native.check(Sparse4jNative.s4j_spmm_plan_execute(Operands.context(ctx).handle(), handle(), alpha, b.descriptor(), beta,
                     c.descriptor()));

@@ -117,6 +117,13 @@ class SpmmPlanTest {
             InvalidArgumentException closed = assertThrows(InvalidArgumentException.class, () -> plan.mul(Tensor.zeros(DType.F32, 8, 3)));
             assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
             assertEquals("SpmmPlan[closed]", plan.toString());
+            // A closed before its plan is refused, not read after it was freed.
+            Csr shortLived = Csr.fromDense(Tensor.of(sparseDense(6, 8, 0.5, 5), DType.F32, 6, 8));
+            try (SpmmPlan orphan = SpmmPlan.of(shortLived)) {
+                shortLived.close();
+                InvalidArgumentException gone = assertThrows(InvalidArgumentException.class, () -> orphan.mul(Tensor.zeros(DType.F32, 8, 3)));
+                assertTrue(gone.getMessage().contains("closed"), gone.getMessage());
+            }
         }
     }
 
