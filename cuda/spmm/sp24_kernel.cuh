@@ -16,9 +16,9 @@
 // B is dense [k][n] with any strides: a row-major B with 16-byte aligned rows and n a multiple of
 // 8 is copied with cp.async (kVec), any other layout element by element. C has any strides.
 //
-// Kernel shape: 256 threads, tile 128 x 128 x 64 (logical K), warps 2 (M) x 4 (N), each warp
-// 64 x 32 as 4 x 4 mma.sp.m16n8k32; operands staged by cp.async in kSpStages buffers, swizzled so
-// that ldmatrix reads hit distinct banks.
+// Kernel shape (sp24_config): sparse4j runs sp24_default, 128 threads as 2 (M) x 2 (N) warps, tile
+// 128 x 128 x 64 (logical K), each warp 64 x 64 as 4 x 8 mma.sp.m16n8k32; operands staged by
+// cp.async in 4 buffers, swizzled so that ldmatrix reads hit distinct banks.
 #pragma once
 
 #include <cuda_bf16.h>

@@ -1,9 +1,11 @@
 // The split SpMM of an SpMM plan: an fp16/bf16 CSR becomes a 2:4 part, run by sp24_kernel on
 // sparse tensor cores, plus a CSR remainder (the third and fourth nonzeros of a group of four
 // columns), run by the CSR kernels. The split is built on the host once per plan.
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <vector>
 
 #include "../../native/src/cuda_bridge.h"
@@ -19,7 +21,7 @@ struct split24 {
     int64_t m, k, m_pad;
     int64_t k_layer;            // A's columns padded to whole kernel stages
     s4j_dtype dtype;
-    bool hopper = false;        // compute capability 9.x: the wgmma kernel takes row-major B
+    bool hopper = false;        // compute capability 9.0: the wgmma kernel takes row-major B
     int layers = 1;             // 2: a second 2:4 layer holds what a remainder would
     int64_t k_pad = 0;          // k_layer * layers: the kernel's logical K
     void* vals = nullptr;       // [m_pad][k_pad / 2]
@@ -63,6 +65,19 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         S4J_CUDA_TRY(cudaMemcpyAsync(v.data(), a->values, v.size() * 2, cudaMemcpyDeviceToHost, stream));
     }
     S4J_CUDA_TRY(cudaStreamSynchronize(stream));
+    // The split indexes host arrays by A's structure: check it as the conversions do, so a broken
+    // descriptor from a C caller is an error instead of a write out of bounds.
+    {
+        I dummy_index = 0;
+        uint16_t dummy_value = 0;
+        s4j_csr host = *a;
+        host.device = S4J_DEVICE_CPU;
+        host.device_index = 0;
+        host.row_ptr = rp.data();
+        host.col_idx = nnz > 0 ? static_cast<void*>(ci.data()) : &dummy_index;
+        host.values = nnz > 0 ? static_cast<void*>(v.data()) : &dummy_value;
+        S4J_TRY(s4j_csr_validate(&host));
+    }
 
     // Nonzeros past the first two of their group: the CSR remainder of a one-layer split.
     int64_t excess = 0;
@@ -144,9 +159,7 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
             }
 
     S4J_TRY(upload(vals.data(), static_cast<int64_t>(vals.size()) * 2, &s->vals, &s->bytes));
-    void* mp = nullptr;
-    S4J_TRY(upload(meta.data(), static_cast<int64_t>(meta.size()) * 4, &mp, &s->bytes));
-    s->meta = static_cast<uint32_t*>(mp);
+    S4J_TRY(upload(meta.data(), static_cast<int64_t>(meta.size()) * 4, reinterpret_cast<void**>(&s->meta), &s->bytes));
     s4j_csr& rem = s->rem;
     rem = *a;
     rem.nnz = static_cast<int64_t>(rci.size());
@@ -164,6 +177,9 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         S4J_TRY(upload(rrp.data(), static_cast<int64_t>(sizeof(I)), &rem.col_idx, &s->bytes));
         S4J_TRY(upload(rrp.data(), 2, &rem.values, &s->bytes));
     }
+    // A copy from pageable memory may return before its DMA lands: finish them before any kernel
+    // on another stream can read the split.
+    S4J_CUDA_TRY(cudaDeviceSynchronize());
     return S4J_OK;
 }
 
@@ -212,13 +228,19 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     int major = 0;
     S4J_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
     if (major < 8) return kDeclined;  // sparse tensor cores came with sm_80
-    int minor = 0;
+    int minor = 0, smem_optin = 0;
     S4J_CUDA_TRY(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device));
+    S4J_CUDA_TRY(cudaDeviceGetAttribute(&smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+    // The warp-level kernel's stages need 100 KiB of shared memory a block: compute capability 8.6
+    // and 8.9 allow 99 KiB, so those GPUs keep the CSR kernels.
+    if (smem_optin < cuda::sp24::sp24_default::kSmemBytes) return kDeclined;
     using cuda::sp24::kSpPadK;
     using cuda::sp24::kSpTileM;
     const int64_t m_pad = (a->rows + kSpTileM - 1) / kSpTileM * kSpTileM;
     const int64_t k_pad = (a->cols + kSpPadK - 1) / kSpPadK * kSpPadK;
     if (m_pad / kSpTileM > 65535) return kDeclined;  // the grid's y dimension
+    // Two layers of m_pad x k_pad / 2 values: refuse sizes whose byte counts do not fit in int64.
+    if (k_pad > 0 && m_pad > INT64_MAX / 4 / k_pad) return kDeclined;
     split24* s = new (std::nothrow) split24{a->rows, a->cols, m_pad, k_pad, a->value_dtype};
     if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
     s->hopper = major == 9 && minor == 0;  // the library's sm_90a code runs on 9.0 only
@@ -226,7 +248,7 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     try {
         cudaStream_t cs = static_cast<cudaStream_t>(stream);
         st = a->index_dtype == S4J_I32 ? cuda::build<int32_t>(a, cs, s) : cuda::build<int64_t>(a, cs, s);
-    } catch (const std::bad_alloc&) {
+    } catch (const std::exception&) {  // bad_alloc, or a length past what a vector can hold
         st = fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory for the split of a %lldx%lld matrix", (long long)a->rows,
                   (long long)a->cols);
     }
@@ -251,9 +273,13 @@ int64_t split24_device_bytes(const split24* s) { return s->bytes; }
 
 int split24_layers(const split24* s) { return s->layers; }
 
-void split24_destroy(int32_t device, split24* s) {
-    cudaSetDevice(device);
+s4j_status split24_destroy(int32_t device, split24* s) {
+    // Wait for work that may still read the split, and report an asynchronous error it left.
+    cudaError_t err = cudaSetDevice(device);
+    if (err == cudaSuccess) err = cudaDeviceSynchronize();
     cuda::release(s);
+    if (err != cudaSuccess) return cuda::cuda_fail(err, "spmm_plan destroy: cudaDeviceSynchronize");
+    return S4J_OK;
 }
 
 }  // namespace cuda_bridge

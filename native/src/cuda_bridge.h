@@ -27,7 +27,8 @@ s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, c
 const s4j_csr* split24_remainder(const split24* s) __attribute__((weak));
 int64_t split24_device_bytes(const split24* s) __attribute__((weak));
 int split24_layers(const split24* s) __attribute__((weak));
-void split24_destroy(int32_t device, split24* s) __attribute__((weak));
+// Waits for the device's queued work, frees the split, and returns the first asynchronous error.
+s4j_status split24_destroy(int32_t device, split24* s) __attribute__((weak));
 
 }  // namespace cuda_bridge
 }  // namespace s4j

@@ -69,26 +69,37 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
     S4J_TRY(check_spmm_operands(ctx, 0, &plan->a, b, c));
     const bool use_split = plan->strategy == S4J_PLAN_SPLIT || b->shape[1] >= kAutoMinColumns;
     if (!use_split) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
+    // The remainder runs first, with the caller's beta: a CSR kernel that cannot take it declines
+    // (or fails) before writing C, so a failure leaves C as it was. The 2:4 kernel, which fails
+    // only at launch, then adds its products (beta = 1). C is rounded to its dtype in between.
+    const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
+    float beta24 = beta;
+    if (rem->nnz > 0) {
+        S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, beta, c));
+        beta24 = 1.0f;
+    }
     exec_env env = context_env(ctx);
     s4j_status st = kDeclined;
     const char* impl = "cuda:spmm_split24";
     S4J_GUARD_BEGIN
-    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c, &impl);
+    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta24, c, &impl);
     S4J_GUARD_END
-    if (st == kDeclined) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
+    // The 2:4 kernels take every layout; a decline (a grid past its limits) is settled before any
+    // launch, so with a remainder already in C it must not fall back to the full product.
+    if (st == kDeclined) {
+        if (rem->nnz > 0) return fail(S4J_UNSUPPORTED, "spmm_plan: the 2:4 kernel does not take %lld output columns", (long long)b->shape[1]);
+        return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
+    }
     S4J_TRY(st);
-    // The remainder adds its products to what the 2:4 part wrote.
-    const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
-    if (rem->nnz > 0) S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, 1.0f, c));
     context_note_impl(ctx, impl);
     return S4J_OK;
 }
 
 s4j_status s4j_spmm_plan_destroy(s4j_spmm_plan plan) {
     if (!plan) return S4J_OK;
-    if (plan->split) cuda_bridge::split24_destroy(plan->device_index, plan->split);
+    s4j_status st = plan->split ? cuda_bridge::split24_destroy(plan->device_index, plan->split) : S4J_OK;
     delete plan;
-    return S4J_OK;
+    return st;
 }
 
 const char* s4j_spmm_plan_kind(s4j_spmm_plan plan) {

@@ -194,6 +194,27 @@ class SpmmPlanTest {
 
     @Tag("gpu")
     @Test
+    void aBrokenDeviceDescriptorFromCIsRefusedBeforeTheSplitIndexesByIt() {
+        needGpu();
+        try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+            Csr a = Csr.fromDense(Tensor.of(sparseDense(6, 8, 1.0, 50), DType.F16, 6, 8)).to(Device.cuda(0));
+            org.sparse4j.nativeapi.Sparse4jNative.s4j_csr good = a.descriptor();
+            // The same arrays under a header that says 5 columns: column indices 5..7 are out of range.
+            org.sparse4j.nativeapi.Sparse4jNative.s4j_csr bad = new org.sparse4j.nativeapi.Sparse4jNative.s4j_csr();
+            bad.rows(good.rows()).cols(5).nnz(good.nnz()).row_ptr(good.row_ptr()).col_idx(good.col_idx()).values(good.values())
+                    .index_dtype(good.index_dtype()).value_dtype(good.value_dtype()).device(good.device())
+                    .device_index(good.device_index()).max_row_nnz(0);
+            org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t h = new org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t();
+            org.sparse4j.InvalidFormatException e = assertThrows(org.sparse4j.InvalidFormatException.class,
+                    () -> org.sparse4j.internal.Native.check(org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_create(gpu.handle(), bad, 1, h)));
+            assertTrue(e.getMessage().contains("column"), e.getMessage());
+            bad.close();
+            h.close();
+        }
+    }
+
+    @Tag("gpu")
+    @Test
     void autoSplitsDenseEnoughWeightsAndUsesTheSplitForWideB() {
         needGpu();
         try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
