@@ -1,6 +1,8 @@
 package org.sparse4j.ops;
 
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 import org.sparse4j.Context;
 import org.sparse4j.Device;
 import org.sparse4j.InvalidArgumentException;
@@ -16,7 +18,14 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t;
  * pruned model. On a CUDA device an fp16 or bf16 A is split into a 2:4 part (at most two nonzeros
  * in every four consecutive columns of a row), which runs on the sparse tensor cores, plus a CSR
  * remainder with the rest; other dtypes and the CPU run {@link Spmm}'s kernels. The plan keeps A:
- * A stays usable, and the plan must be closed before A is.
+ * A stays usable, and the plan must be closed before A is (a plan whose A was closed refuses to run).
+ *
+ * <p>Two differences from {@link Spmm#mul}: the split multiplies B by the zeros it stores (a group
+ * of four columns holding fewer than two nonzeros, an empty group), so an infinite or NaN value in
+ * row k of B makes every output of that column NaN wherever A's group covering k was stored, as in
+ * a dense product; and with a CSR remainder the result is rounded to the output dtype twice (the
+ * remainder's part, then the 2:4 part added to it). {@link Strategy#CSR} keeps sparse semantics.
+ * Compute capability 8.6 and 8.9 GPUs (99 KiB of shared memory a block) keep the CSR kernels.
  *
  * <pre>{@code
  * try (SpmmPlan plan = SpmmPlan.of(ctx, weightsOnGpu)) {
@@ -42,16 +51,47 @@ public final class SpmmPlan implements AutoCloseable {
     }
 
     private static final AtomicInteger LIVE = new AtomicInteger();
+    private static final Logger LOG = Logger.getLogger(SpmmPlan.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Frees the native plan: from {@link #close}, or from the Cleaner when a plan was never closed. */
+    private static final class Release implements Runnable {
+        private s4j_spmm_plan_t handle;
+        private boolean byClose;
+
+        Release(s4j_spmm_plan_t handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (handle == null) {
+                return;
+            }
+            int status = Sparse4jNative.s4j_spmm_plan_destroy(handle);
+            handle = null;
+            LIVE.decrementAndGet();
+            if (!byClose) {
+                LOG.warning("sparse4j: an SpMM plan was garbage-collected without close(); freed its native memory");
+            } else {
+                Native.check(status);
+            }
+        }
+    }
 
     private final Csr a;
     private final Device device;
     private s4j_spmm_plan_t handle;
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
 
     private SpmmPlan(Csr a, s4j_spmm_plan_t handle) {
         this.a = a;
         this.device = a.device();
         this.handle = handle;
+        this.release = new Release(handle);
         LIVE.incrementAndGet();
+        this.cleanable = CLEANER.register(this, release);
     }
 
     /** A plan for a host A with {@link Strategy#AUTO} on this thread's default (CPU) context. */
@@ -87,17 +127,17 @@ public final class SpmmPlan implements AutoCloseable {
      * "split24x2" when it was split into two 2:4 layers (denser matrices, whose remainder would cost
      * more than a second pass), "csr" otherwise.
      */
-    public String kind() {
+    public synchronized String kind() {
         return Native.string(Sparse4jNative.s4j_spmm_plan_kind(handle()));
     }
 
     /** Nonzeros the split left to the CSR remainder (0 for a "csr" plan). */
-    public long remainderNnz() {
+    public synchronized long remainderNnz() {
         return Sparse4jNative.s4j_spmm_plan_remainder_nnz(handle());
     }
 
     /** Device memory the plan's split holds, in bytes (0 for a "csr" plan). */
-    public long deviceBytes() {
+    public synchronized long deviceBytes() {
         return Sparse4jNative.s4j_spmm_plan_device_bytes(handle());
     }
 
@@ -140,37 +180,45 @@ public final class SpmmPlan implements AutoCloseable {
     private void run(Context ctx, float alpha, Tensor b, float beta, Tensor c) {
         Operands.valued(a, "the plan's A");  // the plan reads A's arrays where it did not split A: they must be open
         try {
-            Native.check(Sparse4jNative.s4j_spmm_plan_execute(Operands.context(ctx).handle(), handle(), alpha, b.descriptor(), beta,
-                    c.descriptor()));
+            synchronized (this) {  // close() cannot free the plan while a call is using it
+                Native.check(Sparse4jNative.s4j_spmm_plan_execute(Operands.context(ctx).handle(), handle(), alpha, b.descriptor(),
+                        beta, c.descriptor()));
+            }
         } finally {
             Operands.keepAlive(a, b, c, this);
         }
     }
 
-    private s4j_spmm_plan_t handle() {
+    private synchronized s4j_spmm_plan_t handle() {
         if (handle == null) {
             throw new InvalidArgumentException("the SpMM plan is closed");
         }
         return handle;
     }
 
-    /** Frees what the plan built; A is not closed. Closing twice does nothing. */
+    /**
+     * Frees what the plan built, after the device has finished the work queued with it (an
+     * asynchronous CUDA error of that work is thrown here); A is not closed. Closing twice does
+     * nothing.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (handle != null) {
-            Sparse4jNative.s4j_spmm_plan_destroy(handle);
             handle = null;
-            LIVE.decrementAndGet();
+            synchronized (release) {
+                release.byClose = true;
+            }
+            cleanable.clean();
         }
     }
 
-    /** Plans made and not yet closed, in this JVM (the tests' leak check reads it). */
+    /** Plans made and not yet freed, in this JVM (the tests' leak check reads it). */
     public static int livePlans() {
         return LIVE.get();
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return handle == null ? "SpmmPlan[closed]" : "SpmmPlan[" + kind() + ", " + a.rows() + "x" + a.cols() + " on " + device + "]";
     }
 }

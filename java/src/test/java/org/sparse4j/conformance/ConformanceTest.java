@@ -39,7 +39,9 @@ class ConformanceTest {
     static Stream<Arguments> gpuAlternativeCases() {
         return ConformanceSuite.defaultCases().stream().flatMap(c -> {
             org.sparse4j.Op op = ConformanceRunner.nativeOp(c.op());
-            if (op == null) {
+            // A plan's split kernels are not in the dispatch table; forcing a CSR kernel would only
+            // move its remainder.
+            if (op == null || c.op() == CaseOp.SPMM_PLAN) {
                 return Stream.empty();
             }
             java.util.List<String> cuda = Backends.implementations(op).stream().filter(l -> l.startsWith("cuda:"))

@@ -28,10 +28,6 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
         int buffersBefore = context.getStore(NS).get("buffers", Integer.class);
         long after = allocatedBytes();
         int buffersAfter = liveBuffers();
-        int plansLeft = org.sparse4j.ops.SpmmPlan.livePlans() - context.getStore(NS).get("plans", Integer.class);
-        if (plansLeft != 0) {
-            fail(plansLeft + " SpMM plan(s) outlived the test unclosed");
-        }
         if (after != before || buffersAfter != buffersBefore) {
             List<String> live = new java.util.ArrayList<>(Allocator.hostRoot().liveDescriptions());
             for (Allocator a : Allocator.cudaRoots()) {
@@ -39,6 +35,10 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
             }
             fail("native memory leak: " + (after - before) + " bytes in " + (buffersAfter - buffersBefore)
                     + " buffer(s) outlived the test; live now: " + live.subList(Math.max(0, live.size() - 10), live.size()));
+        }
+        int plansLeft = org.sparse4j.ops.SpmmPlan.livePlans() - context.getStore(NS).get("plans", Integer.class);
+        if (plansLeft != 0) {
+            fail(plansLeft + " SpMM plan(s) outlived the test unclosed");
         }
     }
 
