@@ -276,10 +276,12 @@ s4j_status s4j_spmm_bsr(s4j_context ctx, float alpha, const s4j_bsr* a, const s4
 /* ---- SpMM plans: a CSR prepared once for many products C = alpha * A * B + beta * C ----------
  * A plan reads A once and may build a second representation of it on A's device; it keeps A's
  * descriptor (not a copy of its arrays), so A must stay alive and unchanged while the plan lives.
- * On a CUDA context of compute capability 8.0 or newer, an fp16/bf16 A is split into a 2:4 part
- * (at most two nonzeros in every four consecutive columns of a row), which runs on sparse tensor
- * cores, plus a CSR remainder holding the rest of each group; other dtypes and CPU contexts run
- * s4j_spmm_csr. strategy: S4J_PLAN_AUTO splits when the split is expected to be faster (at least
+ * On a CUDA context of compute capability 8.0 or newer with at least 100 KiB of shared memory a
+ * block (not 8.6 or 8.9), an fp16/bf16 A is split into a 2:4 part (at most two nonzeros in every
+ * four consecutive columns of a row), which runs on sparse tensor cores, plus a CSR remainder or a
+ * second 2:4 layer holding the rest of each group; other dtypes, devices and CPU contexts run
+ * s4j_spmm_csr. The split multiplies B by the zeros it stores, so Inf/NaN in B spreads as in a
+ * dense product, and with a remainder C is rounded to its dtype twice. strategy: S4J_PLAN_AUTO splits when the split is expected to be faster (at least
  * 2% density) and uses it for B with at least 128 columns; S4J_PLAN_SPLIT splits whenever the
  * device can and always uses the split; S4J_PLAN_CSR never splits. */
 typedef struct s4j_spmm_plan_t* s4j_spmm_plan;

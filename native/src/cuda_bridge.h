@@ -15,7 +15,6 @@ s4j_status stream_create(int32_t device, void** out) __attribute__((weak));
 s4j_status stream_destroy(int32_t device, void* stream) __attribute__((weak));
 s4j_status synchronize(int32_t device, void* stream) __attribute__((weak));
 
-
 // An fp16/bf16 CSR split into a 2:4 part for sparse tensor cores and a CSR remainder
 // (cuda/spmm/split24.cu). create answers kDeclined where the device or dtype cannot take it.
 struct split24;

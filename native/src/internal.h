@@ -165,6 +165,8 @@ s4j_status check_block_size(const char* what, int64_t br, int64_t bc, int64_t nn
 s4j_status same_device(s4j_context ctx, const char* what, int32_t device, int32_t index);
 s4j_status same_dtype(const char* what, s4j_dtype want, s4j_dtype got);
 
+// A CSR an op multiplies has values of a float dtype.
+s4j_status check_csr_values(const s4j_csr* a, const char* what);
 // Every check s4j_spmm_csr makes before it runs (shared with the SpMM plans).
 s4j_status check_spmm_operands(s4j_context ctx, int32_t trans_a, const s4j_csr* a, const s4j_dense* b, const s4j_dense* c);
 

@@ -7,20 +7,17 @@
 #include <vector>
 
 namespace s4j {
-namespace {
 
-s4j_status check_values(const s4j_csr* a, const char* what) {
+s4j_status check_csr_values(const s4j_csr* a, const char* what) {
     if (!a->values) return fail(S4J_INVALID_ARGUMENT, "%s has no values (a pattern-only matrix cannot be multiplied)", what);
     if (!is_float_dtype(a->value_dtype)) return fail(S4J_INVALID_ARGUMENT, "%s: value dtype %s is not a float type", what, dtype_name(a->value_dtype));
     return S4J_OK;
 }
 
-}  // namespace
-
 s4j_status check_spmm_operands(s4j_context ctx, int32_t trans_a, const s4j_csr* a, const s4j_dense* b, const s4j_dense* c) {
     if (!ctx) return fail(S4J_INVALID_ARGUMENT, "spmm: context is null");
     S4J_TRY(check_csr_header(a, "spmm: A"));
-    S4J_TRY(check_values(a, "spmm: A"));
+    S4J_TRY(check_csr_values(a, "spmm: A"));
     S4J_TRY(check_dense(b, "spmm: B", 2));
     S4J_TRY(check_dense(c, "spmm: C", 2));
     if (trans_a != 0 && trans_a != 1) return fail(S4J_INVALID_ARGUMENT, "spmm: trans_a must be 0 or 1, got %d", trans_a);
@@ -59,7 +56,7 @@ s4j_status s4j_spmv_csr(s4j_context ctx, int32_t trans_a, float alpha, const s4j
                         float beta, s4j_dense* y) {
     if (!ctx) return fail(S4J_INVALID_ARGUMENT, "spmv: context is null");
     S4J_TRY(check_csr_header(a, "spmv: A"));
-    S4J_TRY(check_values(a, "spmv: A"));
+    S4J_TRY(check_csr_values(a, "spmv: A"));
     S4J_TRY(check_dense(x, "spmv: x", 1));
     S4J_TRY(check_dense(y, "spmv: y", 1));
     if (trans_a != 0 && trans_a != 1) return fail(S4J_INVALID_ARGUMENT, "spmv: trans_a must be 0 or 1, got %d", trans_a);
@@ -88,7 +85,7 @@ s4j_status s4j_sddmm_csr(s4j_context ctx, float alpha, const s4j_dense* a, const
     S4J_TRY(check_dense(b, "sddmm: B", 2));
     S4J_TRY(check_csr_header(pattern, "sddmm: pattern"));
     S4J_TRY(check_csr_header(out, "sddmm: output"));
-    S4J_TRY(check_values(out, "sddmm: output"));
+    S4J_TRY(check_csr_values(out, "sddmm: output"));
     if (a->shape[1] != b->shape[0])
         return fail(S4J_SHAPE_MISMATCH, "sddmm: A is %lldx%lld, B is %lldx%lld", (long long)a->shape[0], (long long)a->shape[1],
                     (long long)b->shape[0], (long long)b->shape[1]);

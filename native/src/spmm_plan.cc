@@ -40,9 +40,7 @@ s4j_status s4j_spmm_plan_create(s4j_context ctx, const s4j_csr* a, int32_t strat
     if (strategy != S4J_PLAN_AUTO && strategy != S4J_PLAN_SPLIT && strategy != S4J_PLAN_CSR)
         return fail(S4J_INVALID_ARGUMENT, "spmm_plan: strategy must be 0 (auto), 1 (split) or 2 (csr), got %d", strategy);
     S4J_TRY(check_csr_header(a, "spmm_plan: A"));
-    if (!a->values) return fail(S4J_INVALID_ARGUMENT, "spmm_plan: A has no values (a pattern-only matrix cannot be multiplied)");
-    if (!is_float_dtype(a->value_dtype))
-        return fail(S4J_INVALID_ARGUMENT, "spmm_plan: A's value dtype %s is not a float type", dtype_name(a->value_dtype));
+    S4J_TRY(check_csr_values(a, "spmm_plan: A"));
     S4J_TRY(same_device(ctx, "spmm_plan: A", a->device, a->device_index));
     s4j_spmm_plan plan = new (std::nothrow) s4j_spmm_plan_t{*a, a->device, a->device_index, strategy, nullptr};
     if (!plan) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
