@@ -2,7 +2,7 @@
 // dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
 // of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
 //
-//   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick]
+//   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick] [--batch N]
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -627,13 +627,15 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
 int main(int argc, char** argv) {
     std::string suite = "all", path = "gpu.json";
     bool quick = false;
+    int64_t only_n = 0;  // --batch N: the LLM suite runs only N columns of B (1, 16 or 2048)
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--suite" && i + 1 < argc) suite = argv[++i];
         else if (a == "--out" && i + 1 < argc) path = argv[++i];
         else if (a == "--quick") quick = true;
+        else if (a == "--batch" && i + 1 < argc) only_n = std::atoll(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|bsr|all] [--out FILE.json] [--quick]\n");
+            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|bsr|all] [--out FILE.json] [--quick] [--batch N]\n");
             return 2;
         }
     }
@@ -670,6 +672,7 @@ int main(int argc, char** argv) {
             for (auto& s : shapes) {
                 for (int64_t n : {int64_t{1}, int64_t{16}, int64_t{2048}}) {
                     if (quick && (s[0] == 11008 || s[1] == 11008)) continue;
+                    if (only_n > 0 && n != only_n) continue;
                     if (d == &kF32 && n == 2048) continue;  // the fp32 comparison is the density sweep's
                     for (double sparsity : {0.5, 0.7, 0.8, 0.9, 0.95})
                         spmm_case(g, out, "GpuLlm", s[0], s[1], n, 1.0 - sparsity, false, *d, n > 1, reps);

@@ -2,7 +2,7 @@
 # Builds the GPU benchmark harness against a built libsparse4j and runs it, on a GPU host with the
 # CUDA toolkit (nvcc, cuSPARSE, cuBLAS) and CMake:
 #
-#   bench/native/run.sh path/to/libsparse4j.so.0 results.json [--suite density|llm|sddmm|gemv|bsr|all] [--quick]
+#   bench/native/run.sh path/to/libsparse4j.so.0 results.json [--suite density|llm|sddmm|gemv|bsr|all] [--quick] [--batch N]
 #
 # The JSON has the shape of JMH's, so bench/report.sh turns it into tables and plots: copy it to
 # bench/results/gpu-<suite>.<machine>.json (with --suite all, one file per benchmark class: gpu-spmm,

@@ -47,6 +47,25 @@ inline int sm_count() {
     return count;
 }
 
+// A dense operand whose rows a lane can read or write 16 bytes at a time: unit column stride, row
+// stride and N multiples of the 16-byte vector, 16-byte aligned data.
+template <typename T>
+inline bool rows_vec16(const s4j_dense* d, int64_t rows, int64_t n) {
+    constexpr int64_t E = 16 / sizeof(T);
+    return (d->strides[1] == 1 || n == 1) && n % E == 0 && (rows <= 1 || d->strides[0] % E == 0) &&
+           reinterpret_cast<uintptr_t>(d->data) % 16 == 0;
+}
+
+// L2 bytes of the first device an op ran on (read once, like sm_count).
+inline int64_t l2_bytes() {
+    static const int64_t bytes = [] {
+        int dev = 0, v = 0;
+        cudaGetDevice(&dev);
+        return cudaDeviceGetAttribute(&v, cudaDevAttrL2CacheSize, dev) == cudaSuccess && v > 0 ? int64_t{v} : int64_t{40} << 20;
+    }();
+    return bytes;
+}
+
 // Stream-ordered scratch memory for one op, from the device's pool, freed on the op's stream when the
 // op's host side returns (the kernels that use it are queued before the free, so the order holds).
 class Workspace {

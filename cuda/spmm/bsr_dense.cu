@@ -3,6 +3,7 @@
 // operand strides. These are the straightforward first versions: correct on every edge shape, one
 // thread per output element for BSR and GEMM (tiled through shared memory for GEMM); the
 // tensor-core paths come later.
+#include <cooperative_groups.h>
 #include <cub/cub.cuh>
 #include <mma.h>
 
@@ -432,8 +433,12 @@ template <typename T>
 constexpr int kFusedTile = 256 / sizeof(T);  // outputs per block: 256 bytes of each active row of Wᵀ
 constexpr int kFusedScan = 2048;  // inputs scanned per pass
 constexpr int kFusedDepth = 4;    // active rows a lane loads before using them
+constexpr int kFusedCluster = 8;  // ranges of a tile on compute capability 9.0: one cluster
 
-template <typename T>
+// CLUSTER (compute capability 9.0): the grid's ranges of one tile form a thread-block cluster, and
+// the cluster's first block adds the others' sums from their shared memory in range order and writes
+// y, so one launch does what the partial sums and gemv_sum_kernel do elsewhere.
+template <typename T, bool CLUSTER>
 __global__ void __launch_bounds__(kFusedThreads)
     gemv_fused_kernel(int64_t k, int64_t m, int64_t k_per_split, const T* __restrict__ wt, int64_t ldw, const T* __restrict__ x,
                       int64_t xs, float threshold, float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
@@ -525,6 +530,29 @@ __global__ void __launch_bounds__(kFusedThreads)
 #pragma unroll
     for (int e = 0; e < E; ++e) s_red[g][l * E + e] = acc[e];
     __syncthreads();
+    if constexpr (CLUSTER) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+        namespace cg = cooperative_groups;
+        cg::cluster_group cluster = cg::this_cluster();
+        // Group 0's row of s_red takes the block's sums (every lane reads its column first).
+        float sum = 0.0f;
+        if (tid < TILE)
+            for (int q = 0; q < GROUPS; ++q) sum += s_red[q][tid];
+        __syncthreads();
+        if (tid < TILE) s_red[0][tid] = sum;
+        cluster.sync();  // every block's sums are in place
+        const int64_t o = static_cast<int64_t>(blockIdx.x) * TILE + tid;
+        if (cluster.block_rank() == 0 && tid < TILE && o < m) {
+            float total = 0.0f;
+            for (unsigned r = 0; r < cluster.num_blocks(); ++r) total += cluster.map_shared_rank(&s_red[0][0], r)[tid];
+            y[o * ys] = from_acc<T>(total);
+        }
+        cluster.sync();  // the other blocks keep their shared memory until it has been read
+#else
+        __trap();  // launched with clusters only on compute capability 9.0
+#endif
+        return;
+    }
     if (tid < TILE) {
         const int64_t o = static_cast<int64_t>(blockIdx.x) * TILE + tid;
         if (o < m) {
@@ -543,9 +571,30 @@ template <typename T>
 __global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= m) return;
+    // Eight partial sums loaded before they are added (in range order), so their loads overlap.
+    constexpr int U = 8;
     float sum = 0.0f;
-    for (int64_t s = 0; s < splits; ++s) sum += partial[s * m + i];
+    for (int64_t s0 = 0; s0 < splits; s0 += U) {
+        float v[U];
+#pragma unroll
+        for (int u = 0; u < U; ++u) v[u] = s0 + u < splits ? partial[(s0 + u) * m + i] : 0.0f;
+#pragma unroll
+        for (int u = 0; u < U; ++u)
+            if (s0 + u < splits) sum += v[u];
+    }
     y[i * ys] = from_acc<T>(sum);
+}
+
+// Whether the GEMV's ranges can meet in a thread-block cluster: compute capability 9.0 (the
+// library's sm_90a code), read once for the first device an op ran on, like sm_count.
+bool cluster_gemv_ok() {
+    static const bool ok = [] {
+        int dev = 0, major = 0, minor = 0;
+        cudaGetDevice(&dev);
+        return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess &&
+               cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) == cudaSuccess && major == 9 && minor == 0;
+    }();
+    return ok;
 }
 
 template <typename T>
@@ -564,15 +613,37 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
     const int64_t max_splits = k / 512 > 1 ? k / 512 : 1;
     if (splits > max_splits) splits = max_splits;
     if (splits > 65535) splits = 65535;
+    cudaStream_t s = stream_of(env);
+    T* yv = static_cast<T*>(y->data);
+    if (splits > 1 && cluster_gemv_ok()) {
+        // One cluster of ranges per tile: at most kFusedCluster ranges (the portable cluster size).
+        const int64_t ranges = splits < kFusedCluster ? splits : kFusedCluster;
+        const int64_t per = (k + ranges - 1) / ranges;
+        cudaLaunchConfig_t cfg = {};
+        cfg.gridDim = dim3(static_cast<unsigned>(tiles), static_cast<unsigned>(ranges));
+        cfg.blockDim = dim3(kFusedThreads);
+        cfg.dynamicSmemBytes = 0;
+        cfg.stream = s;
+        cudaLaunchAttribute attr[1];
+        attr[0].id = cudaLaunchAttributeClusterDimension;
+        attr[0].val.clusterDim.x = 1;
+        attr[0].val.clusterDim.y = static_cast<unsigned>(ranges);
+        attr[0].val.clusterDim.z = 1;
+        cfg.attrs = attr;
+        cfg.numAttrs = 1;
+        const int64_t ldw = k > 1 ? wt->strides[0] : m;
+        S4J_CUDA_TRY(cudaLaunchKernelEx(&cfg, gemv_fused_kernel<T, true>, k, m, per, static_cast<const T*>(wt->data), ldw,
+                                        static_cast<const T*>(x->data), x->strides[0], sel.threshold, static_cast<float*>(nullptr), yv,
+                                        y->strides[0]));
+        return S4J_OK;
+    }
     const int64_t k_per_split = k > 0 ? (k + splits - 1) / splits : 1;
     const int64_t used = k > 0 ? (k + k_per_split - 1) / k_per_split : 1;
-    cudaStream_t s = stream_of(env);
     Workspace ws(s);
     float* partial = nullptr;
     if (used > 1) S4J_TRY(ws.take(used * m, &partial));
-    T* yv = static_cast<T*>(y->data);
     dim3 grid(static_cast<unsigned>(tiles), static_cast<unsigned>(used));
-    gemv_fused_kernel<T><<<grid, kFusedThreads, 0, s>>>(k, m, k_per_split, static_cast<const T*>(wt->data), k > 1 ? wt->strides[0] : m,
+    gemv_fused_kernel<T, false><<<grid, kFusedThreads, 0, s>>>(k, m, k_per_split, static_cast<const T*>(wt->data), k > 1 ? wt->strides[0] : m,
                                                         static_cast<const T*>(x->data), x->strides[0], sel.threshold, partial, yv,
                                                         y->strides[0]);
     S4J_CUDA_LAUNCHED("gemv_fused_kernel");

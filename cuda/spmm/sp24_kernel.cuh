@@ -106,6 +106,30 @@ __device__ __forceinline__ __half float_to_out<__half>(float v) { return __float
 template <>
 __device__ __forceinline__ __nv_bfloat16 float_to_out<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
+// Copies A's compressed values for logical columns [kt · BK, (kt + 1) · BK) of rows [m0, m0 + ROWS)
+// into shared memory: BK / 16 chunks of 16 bytes a row, chunk ch of row r at a_s + a_off(r, ch).
+template <int ROWS, int BK, int THREADS, typename T, typename Off>
+__device__ __forceinline__ void sp24_load_a(uint32_t a_s, const T* vals, int64_t m0, int64_t half_k, int64_t kt, int tid, Off a_off) {
+    constexpr int kChunks = BK / 16;
+    static_assert(ROWS * kChunks % THREADS == 0, "whole chunks per thread");
+#pragma unroll
+    for (int i = 0; i < ROWS * kChunks / THREADS; ++i) {
+        const int id = tid + i * THREADS, r = id / kChunks, ch = id % kChunks;
+        cp_async16(a_s + a_off(r, ch), vals + (m0 + r) * half_k + kt * (BK / 2) + ch * 8, true);
+    }
+}
+
+// Copies the metadata of rows [m0, m0 + ROWS) for STEPS 32-column steps from step kt · STEPS:
+// 64 bytes a (16-row tile, step), ordered tile by tile.
+template <int ROWS, int STEPS, int THREADS>
+__device__ __forceinline__ void sp24_load_meta(uint32_t e_s, const uint32_t* meta, int64_t m0, int64_t ksteps, int64_t kt, int tid) {
+    static_assert(ROWS / 16 * STEPS * 4 <= THREADS, "one metadata chunk per thread");
+    if (tid < ROWS / 16 * STEPS * 4) {
+        const int mt = tid / (STEPS * 4), st = (tid / 4) % STEPS, q = tid & 3;
+        cp_async16(e_s + ((mt * STEPS + st) * 16 + q * 4) * 4, meta + ((m0 / 16 + mt) * ksteps + kt * STEPS + st) * 16 + q * 4, true);
+    }
+}
+
 struct sp24_args {
     int64_t m, n, k_pad;        // rows of C, columns of B and C, compressed A's logical width
     int64_t k_layer;            // logical width of one layer: column c of A multiplies B row c mod k_layer
@@ -125,7 +149,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
     constexpr int kThreads = Cfg::kThreads, kWm = Cfg::kWm, kWn = Cfg::kWn, kStages = Cfg::kStages;
     constexpr int kTileM = Cfg::kTileM, kTileN = Cfg::kTileN, kABytes = Cfg::kABytes, kBBytes = Cfg::kBBytes;
     constexpr int kStageBytes = Cfg::kStageBytes, kRowChunks = kTileN / 8, kRowBytes = kTileN * 2;
-    constexpr int kBK = Cfg::kBK, kSteps = Cfg::kSteps, kAChunks = kBK / 16;
+    constexpr int kBK = Cfg::kBK, kSteps = Cfg::kSteps;
     // A's smem rows hold kAChunks 16-byte chunks; the swizzle spreads 8 consecutive rows of one
     // chunk over distinct banks for ldmatrix.
     auto a_off = [](int r, int ch) { return r * kBK + ((kBK == 64 ? (ch ^ ((r >> 1) & 3)) : (ch ^ (r & 7))) << 4); };
@@ -143,13 +167,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
     auto load_stage = [&](int64_t kt, int stage) {
         unsigned char* base = smem + stage * kStageBytes;
         const uint32_t a_s = smem_addr(base), b_s = smem_addr(base + kABytes), e_s = smem_addr(base + kABytes + kBBytes);
-        // A: kTileM rows x kAChunks chunks of 16 bytes
-#pragma unroll
-        for (int i = 0; i < kTileM * kAChunks / kThreads; ++i) {
-            const int id = tid + i * kThreads, r = id / kAChunks, ch = id % kAChunks;
-            const T* src = vals + (m0 + r) * half_k + kt * (kBK / 2) + ch * 8;
-            cp_async16(a_s + a_off(r, ch), src, true);
-        }
+        sp24_load_a<kTileM, kBK, kThreads>(a_s, vals, m0, half_k, kt, tid, a_off);
         // B: 64 rows x kRowChunks chunks; chunk c of row r is stored at c ^ (r & 7)
 #pragma unroll
         for (int i = 0; i < kBK * kRowChunks / kThreads; ++i) {
@@ -170,13 +188,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
                 asm volatile("st.shared.v4.u32 [%0], {%1,%2,%3,%4};\n" ::"r"(dst), "r"(w.x), "r"(w.y), "r"(w.z), "r"(w.w));
             }
         }
-        // metadata: kTileM / 16 row tiles x kSteps steps x 64 bytes
-        static_assert(kTileM / 16 * kSteps * 4 <= kThreads, "one metadata chunk per thread");
-        if (tid < kTileM / 16 * kSteps * 4) {
-            const int mt = tid / (kSteps * 4), st = (tid / 4) % kSteps, q = tid & 3;
-            const uint32_t* src = p.meta + (((m0 / 16 + mt) * ksteps) + kt * kSteps + st) * 16 + q * 4;
-            cp_async16(e_s + ((mt * kSteps + st) * 16 + q * 4) * 4, src, true);
-        }
+        sp24_load_meta<kTileM, kSteps, kThreads>(e_s, p.meta, m0, ksteps, kt, tid);
     };
 
     float acc[kWm][kWn][4];

@@ -52,11 +52,7 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
     auto load = [&](int64_t kt, int stage) {
         unsigned char* base = smem + stage * kWgStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes), e_s = smem_addr(base + kWgBBytes + kWgABytes);
-#pragma unroll
-        for (int i = 0; i < kSpTileM * 4 / kWgThreads; ++i) {
-            const int id = tid + i * kWgThreads, r = id >> 2, ch = id & 3;
-            cp_async16(a_s + a_off(r, ch), vals + (m0 + r) * half_k + kt * (kWgBK / 2) + ch * 8, true);
-        }
+        sp24_load_a<kSpTileM, kWgBK, kWgThreads>(a_s, vals, m0, half_k, kt, tid, a_off);
 #pragma unroll
         for (int i = 0; i < kWgBK * kChunks / kWgThreads; ++i) {
             const int id = tid + i * kWgThreads, c = id % kChunks, k = id / kChunks;
@@ -67,10 +63,7 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
             const bool ok = kk < p.k && nn < p.n;
             cp_async16(b_s + (kb * kNA + na) * 1024 + r * 128 + ((cc ^ r) << 4), ok ? bm + kk * p.bs0 + nn : bm, ok);
         }
-        if (tid < 64) {
-            const int mt = tid >> 3, st = (tid >> 2) & 1, q = tid & 3;
-            cp_async16(e_s + ((mt * 2 + st) * 16 + q * 4) * 4, p.meta + (((m0 / 16 + mt) * ksteps) + kt * 2 + st) * 16 + q * 4, true);
-        }
+        sp24_load_meta<kSpTileM, kWgBK / 32, kWgThreads>(e_s, p.meta, m0, ksteps, kt, tid);
     };
     float acc[kWgTileN / 2];
 #pragma unroll

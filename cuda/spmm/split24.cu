@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../native/src/cuda_bridge.h"
+#include "../../native/src/internal.h"
 #include "../common/types.cuh"
 #include "../common/util.cuh"
 #include "sp24_kernel.cuh"
@@ -54,6 +55,19 @@ s4j_status upload(const void* host, int64_t n, void** out, int64_t* total) {
     return S4J_OK;
 }
 
+// Calls f(g, p, q) for each group of four columns holding nonzeros in entries [p, end) of one row:
+// g the group, [p, q) its entries (columns are sorted within a row).
+template <typename I, typename F>
+void for_each_group(const std::vector<I>& ci, int64_t p, int64_t end, F&& f) {
+    while (p < end) {
+        const int64_t g = static_cast<int64_t>(ci[p]) / 4;
+        int64_t q = p;
+        while (q < end && static_cast<int64_t>(ci[q]) / 4 == g) ++q;
+        f(g, p, q);
+        p = q;
+    }
+}
+
 template <typename I>
 s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     const int64_t m = a->rows, nnz = a->nnz;
@@ -81,14 +95,9 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
 
     // Nonzeros past the first two of their group: the CSR remainder of a one-layer split.
     int64_t excess = 0;
-    for (int64_t r = 0; r < m; ++r) {
-        for (int64_t p = static_cast<int64_t>(rp[r]), end = static_cast<int64_t>(rp[r + 1]); p < end;) {
-            int64_t q = p;
-            while (q < end && ci[q] / 4 == ci[p] / 4) ++q;
-            excess += q - p > 2 ? q - p - 2 : 0;
-            p = q;
-        }
-    }
+    for (int64_t r = 0; r < m; ++r)
+        for_each_group(ci, static_cast<int64_t>(rp[r]), static_cast<int64_t>(rp[r + 1]),
+                       [&](int64_t, int64_t p, int64_t q) { excess += q - p > 2 ? q - p - 2 : 0; });
     // A second 2:4 layer (the third and fourth nonzeros of each group, over the same B rows)
     // costs one more pass of the kernel; it replaces a remainder that would cost more on the
     // CSR kernels. Measured on an H100: a remainder of 1.8% of the positions costs about as much.
@@ -120,14 +129,9 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         nib[static_cast<size_t>(r * groups + g)] = static_cast<uint8_t>(i0 | (i1 << 2));
     };
     for (int64_t r = 0; r < m; ++r) {
-        int64_t p = static_cast<int64_t>(rp[r]);
-        const int64_t end = static_cast<int64_t>(rp[r + 1]);
-        while (p < end) {
-            const int64_t g = static_cast<int64_t>(ci[p]) / 4;
-            int64_t q = p;
-            while (q < end && static_cast<int64_t>(ci[q]) / 4 == g) ++q;
-            // Columns are sorted within a row: the group's first two go to the first layer, the
-            // rest to the second layer or the remainder.
+        for_each_group(ci, static_cast<int64_t>(rp[r]), static_cast<int64_t>(rp[r + 1]), [&](int64_t g, int64_t p, int64_t q) {
+            // The group's first two nonzeros go to the first layer, the rest to the second layer
+            // or the remainder.
             const int64_t kept = q - p >= 2 ? 2 : 1;
             store(r, g, p, kept);
             if (q - p > 2 && s->layers == 2) {
@@ -138,8 +142,7 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
                     rv.push_back(v[x]);
                 }
             }
-            p = q;
-        }
+        });
         rrp[r + 1] = static_cast<I>(rci.size());
     }
     // Metadata in the order the kernel's lanes read it (sp24_kernel.cuh).
@@ -163,11 +166,8 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     s4j_csr& rem = s->rem;
     rem = *a;
     rem.nnz = static_cast<int64_t>(rci.size());
-    rem.max_row_nnz = 0;
-    for (int64_t r = 0; r < m; ++r) {
-        const int64_t len = static_cast<int64_t>(rrp[r + 1] - rrp[r]);
-        if (len > rem.max_row_nnz) rem.max_row_nnz = len;
-    }
+    rem.row_ptr = rrp.data();  // the host copy, for the row-length hint the CSR kernels use
+    note_max_row_nnz(&rem);
     rem.row_ptr = rem.col_idx = rem.values = nullptr;
     S4J_TRY(upload(rrp.data(), static_cast<int64_t>(rrp.size() * sizeof(I)), &rem.row_ptr, &s->bytes));
     S4J_TRY(upload(rci.data(), static_cast<int64_t>(rci.size() * sizeof(I)), &rem.col_idx, &s->bytes));
@@ -194,8 +194,7 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
     if (col_tiles > 0x7fffffff) return kDeclined;
     sp24_args p{s->m, n, s->k_pad, s->k_layer, s->k, s->vals, s->meta, b->data, b->strides[0], b->strides[1], c->data, c->strides[0],
                 c->strides[1], alpha, beta};
-    const bool vec = b->strides[1] == 1 && b->strides[0] % 8 == 0 && n % 8 == 0 &&
-                     reinterpret_cast<uintptr_t>(b->data) % 16 == 0;
+    const bool vec = rows_vec16<T>(b, b->shape[0], n);
     if (vec && s->hopper && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
         const dim3 wg_grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
         S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_wgmma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmemBytes));

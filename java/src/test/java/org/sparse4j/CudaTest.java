@@ -14,6 +14,7 @@ import org.sparse4j.internal.Allocator;
 import org.sparse4j.nativeapi.Sparse4jNative;
 import org.sparse4j.ops.ActivationSparse;
 import org.sparse4j.ops.Spmm;
+import org.sparse4j.ops.Spmv;
 
 /** Device tensors, formats, streams and the memory pool on a real GPU (tag gpu; skipped without one). */
 @Tag("gpu")
@@ -237,6 +238,73 @@ class CudaTest {
             for (DType index : new DType[] {DType.I32, DType.I64}) {
                 for (int[] p : problems) {
                     forcedSpmmCase("cuda:spmm_csr_rows", dt, index, p[0], p[1], p[2], p[3] / 1000.0, 100, false);
+                }
+            }
+        }
+    }
+
+    /**
+     * The vector SpMV kernel (16 bytes of indices a load; by default it takes only matrices larger
+     * than L2), forced by name, on rows of 250–750 entries: row starts at every offset from a vector
+     * boundary, so heads and tails of every length; an empty row, a full row, alpha and beta, Aᵀ,
+     * every dtype with int32 and int64 indices, against fp64 sums of the dtype-rounded inputs.
+     */
+    @Test
+    void longRowSpmvMatchesTheHost() {
+        for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.F64}) {
+            for (DType index : new DType[] {DType.I32, DType.I64}) {
+                for (boolean transposeA : new boolean[] {false, true}) {
+                    longRowSpmvCase(dt, index, 203, 2500, transposeA);
+                }
+            }
+        }
+    }
+
+    private static void longRowSpmvCase(DType dt, DType index, int m, int k, boolean transposeA) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + dt.ordinal() * 7 + (transposeA ? 1 : 0));
+        int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored
+        double[] dense = new double[ar * ac];
+        double density = transposeA ? 0.25 : 0.2;  // mean rows of op(A): 500 entries
+        for (int i = 0; i < ar; i++) {
+            double rowDensity = density * (0.5 + rng.nextDouble());  // uneven lengths: every alignment of row starts
+            for (int j = 0; j < ac; j++) {
+                int oi = transposeA ? j : i;  // the row of op(A)
+                boolean keep = oi == 17 || (oi != 5 && rng.nextDouble() < rowDensity);
+                dense[i * ac + j] = keep ? rng.nextDouble(-1, 1) : 0;
+            }
+        }
+        double[] xv = new double[k];
+        double[] yv = new double[m];
+        for (int i = 0; i < k; i++) {
+            xv[i] = rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < m; i++) {
+            yv[i] = rng.nextDouble(-1, 1);
+        }
+        float alpha = 1.5f, beta = 0.5f;
+        try (Scope s = Scope.open(); Context gpu = Context.cuda(0)) {
+            Tensor at = Tensor.of(dense, dt, ar, ac);
+            Tensor xt = Tensor.of(xv, dt, k);
+            Tensor yt = Tensor.of(yv, dt, m);
+            double[] a = at.toDoubleArray(), x = xt.toDoubleArray(), y0 = yt.toDoubleArray();  // rounded to dt
+            Tensor out = yt.to(GPU);
+            gpu.forceImplementation(Op.SPMV_CSR, "cuda:spmv_csr_vec");
+            Spmv.mulInto(gpu, out, alpha, Csr.fromDense(at, index).to(GPU), xt.to(GPU), beta, transposeA);
+            assertEquals("cuda:spmv_csr_vec", gpu.lastImplementation());
+            double[] actual = out.toDoubleArray();
+            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
+            for (int i = 0; i < m; i++) {
+                double sum = 0, mag = 0;
+                for (int l = 0; l < k; l++) {
+                    double av = transposeA ? a[l * ac + i] : a[i * ac + l];
+                    sum += av * x[l];
+                    mag += Math.abs(av * x[l]);
+                }
+                double expected = alpha * sum + beta * y0[i];
+                double bound = tol * (Math.abs(alpha) * mag + Math.abs(beta * y0[i])) + 1e-30;
+                if (!(Math.abs(actual[i] - expected) <= bound)) {
+                    throw new AssertionError(dt + " " + index + " " + m + "x" + k + (transposeA ? " Aᵀ" : "") + ": y[" + i + "] = " + actual[i]
+                            + ", expected " + expected + " ± " + bound);
                 }
             }
         }
