@@ -7,6 +7,7 @@
 #include <cub/cub.cuh>
 #include <mma.h>
 
+#include <atomic>
 #include <cstdint>
 #include <type_traits>
 
@@ -587,7 +588,12 @@ __global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restri
 
 // Whether the GEMV's ranges can meet in a thread-block cluster: compute capability 9.0 (the
 // library's sm_90a code), read once for the first device an op ran on, like sm_count.
+std::atomic<bool>& cluster_gemv_failed() {
+    static std::atomic<bool> failed{false};
+    return failed;
+}
 bool cluster_gemv_ok() {
+    if (cluster_gemv_failed().load()) return false;
     static const bool ok = [] {
         int dev = 0, major = 0, minor = 0;
         cudaGetDevice(&dev);
@@ -597,8 +603,10 @@ bool cluster_gemv_ok() {
     return ok;
 }
 
+// clusters: false keeps the partial sums and the sum kernel on every GPU (a forced alternative).
 template <typename T>
-s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, s4j_dense* y) {
+s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, s4j_dense* y,
+                            bool clusters) {
     constexpr int E = wvec<T>::n;
     const int64_t k = wt->shape[0], m = wt->shape[1];
     if (sel.top_k > 0 && sel.top_k < k) return kDeclined;  // top-k needs the global selection
@@ -615,7 +623,7 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
     if (splits > 65535) splits = 65535;
     cudaStream_t s = stream_of(env);
     T* yv = static_cast<T*>(y->data);
-    if (splits > 1 && cluster_gemv_ok()) {
+    if (splits > 1 && clusters && cluster_gemv_ok()) {
         // One cluster of ranges per tile: at most kFusedCluster ranges (the portable cluster size).
         const int64_t ranges = splits < kFusedCluster ? splits : kFusedCluster;
         const int64_t per = (k + ranges - 1) / ranges;
@@ -632,10 +640,17 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
         cfg.attrs = attr;
         cfg.numAttrs = 1;
         const int64_t ldw = k > 1 ? wt->strides[0] : m;
-        S4J_CUDA_TRY(cudaLaunchKernelEx(&cfg, gemv_fused_kernel<T, true>, k, m, per, static_cast<const T*>(wt->data), ldw,
-                                        static_cast<const T*>(x->data), x->strides[0], sel.threshold, static_cast<float*>(nullptr), yv,
-                                        y->strides[0]));
-        return S4J_OK;
+        const cudaError_t err = cudaLaunchKernelEx(&cfg, gemv_fused_kernel<T, true>, k, m, per, static_cast<const T*>(wt->data), ldw,
+                                                   static_cast<const T*>(x->data), x->strides[0], sel.threshold,
+                                                   static_cast<float*>(nullptr), yv, y->strides[0]);
+        if (err == cudaSuccess) return S4J_OK;
+        // A cluster that cannot be placed (a GPU partition with too few SMs a cluster, say) is a
+        // launch-configuration error, which does not stick: clear it and take the two-launch path,
+        // from now on.
+        if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
+            return cuda_fail(err, "launch of gemv_fused_kernel (cluster)");
+        cudaGetLastError();
+        cluster_gemv_failed().store(true);
     }
     const int64_t k_per_split = k > 0 ? (k + splits - 1) / splits : 1;
     const int64_t used = k > 0 ? (k + k_per_split - 1) / k_per_split : 1;
@@ -696,15 +711,26 @@ s4j_status gemv_vec_cuda(const exec_env& env, const s4j_dense* wt, const s4j_den
     return ok ? st : fail(S4J_UNSUPPORTED, "gemv_sparse_x (cuda): dtype %s", dtype_name(wt->dtype));
 }
 
-s4j_status gemv_fused_cuda(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, const int64_t*, int64_t,
-                           s4j_dense* y) {
+s4j_status gemv_fused_any(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, s4j_dense* y,
+                          bool clusters) {
     S4J_TRY(use_device(env.device_index));
     switch (wt->dtype) {
-        case S4J_F32: return gemv_fused_typed<float>(env, wt, x, sel, y);
-        case S4J_F16: return gemv_fused_typed<__half>(env, wt, x, sel, y);
-        case S4J_BF16: return gemv_fused_typed<__nv_bfloat16>(env, wt, x, sel, y);
+        case S4J_F32: return gemv_fused_typed<float>(env, wt, x, sel, y, clusters);
+        case S4J_F16: return gemv_fused_typed<__half>(env, wt, x, sel, y, clusters);
+        case S4J_BF16: return gemv_fused_typed<__nv_bfloat16>(env, wt, x, sel, y, clusters);
         default: return kDeclined;  // fp64 accumulates in fp64 on the two-step kernel
     }
+}
+
+s4j_status gemv_fused_cuda(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, const int64_t*, int64_t,
+                           s4j_dense* y) {
+    return gemv_fused_any(env, wt, x, sel, y, true);
+}
+
+// The same without clusters: input ranges leave partial sums that gemv_sum_kernel adds.
+s4j_status gemv_fused_ranges_cuda(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, const int64_t*,
+                                  int64_t, s4j_dense* y) {
+    return gemv_fused_any(env, wt, x, sel, y, false);
 }
 
 }  // namespace
@@ -719,6 +745,7 @@ S4J_REGISTER("cuda:gemm", S4J_OP_GEMM, S4J_BACKEND_CUDA, kFloatDtypes, gemm_cuda
 S4J_REGISTER("cuda:gemv_sparse_x_fused", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_fused_cuda);
 S4J_REGISTER("cuda:gemv_sparse_x_vec", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_vec_cuda);
 S4J_REGISTER("cuda:gemv_sparse_x", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_cuda);
+S4J_REGISTER("cuda:gemv_sparse_x_fused_ranges", S4J_OP_GEMV_SPARSE_X, S4J_BACKEND_CUDA, kFloatDtypes, gemv_fused_ranges_cuda);
 
 }  // namespace cuda
 }  // namespace s4j

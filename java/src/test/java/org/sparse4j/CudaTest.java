@@ -168,7 +168,9 @@ class CudaTest {
     }
 
     /**
-     * The one-pass threshold GEMV against fp64 sums of exactly representable values: a ragged last
+     * The one-pass threshold GEMV, as the context picks it (on compute capability 9.0 the input
+     * ranges of a tile meet in a thread-block cluster) and forced to keep partial sums and a second
+     * kernel, against fp64 sums of exactly representable values: a ragged last
      * tile of outputs (m = 200) with one input range and with ranges split across blocks (K = 3000),
      * split ranges (m = 512), one range scanned in two passes (m = 33792, K = 2100, fp32 only; on a
      * GPU of up to 132 SMs, beyond that two ranges), no active input, every input active, and inputs
@@ -184,13 +186,15 @@ class CudaTest {
                     continue;
                 }
                 for (double active : big ? new double[] {0.05} : new double[] {0, 0.05, 1}) {
-                    fusedGemvCase(dt, shape[0], shape[1], active);
+                    fusedGemvCase(null, dt, shape[0], shape[1], active);
+                    fusedGemvCase("cuda:gemv_sparse_x_fused_ranges", dt, shape[0], shape[1], active);
                 }
             }
         }
     }
 
-    private static void fusedGemvCase(DType dt, int m, int k, double active) {
+    /** impl: the implementation forced by name, or null for the context's choice (the fused GEMV). */
+    private static void fusedGemvCase(String impl, DType dt, int m, int k, double active) {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(m + 7L * k + Math.round(active * 100));
         float threshold = 0.5f;
         float[] w = new float[m * k];  // W, m × k: multiples of 1/4 in [-2, 2], exact in every dtype
@@ -205,8 +209,11 @@ class CudaTest {
         }
         try (Scope s = Scope.open(); Context gpu = Context.cuda(0);
                 ActivationSparse.Weights weights = ActivationSparse.prepare(Tensor.of(w, dt, m, k).to(GPU))) {
+            if (impl != null) {
+                gpu.forceImplementation(Op.GEMV_SPARSE_X, impl);
+            }
             Tensor y = ActivationSparse.gemv(gpu, weights, Tensor.of(x, dt, k).to(GPU), threshold, 0);
-            assertEquals("cuda:gemv_sparse_x_fused", gpu.lastImplementation());
+            assertEquals(impl != null ? impl : "cuda:gemv_sparse_x_fused", gpu.lastImplementation());
             double[] got = y.toDoubleArray();
             double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
             for (int i = 0; i < m; i++) {
