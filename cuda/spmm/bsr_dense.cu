@@ -592,15 +592,22 @@ std::atomic<bool>& cluster_gemv_failed() {
     static std::atomic<bool> failed{false};
     return failed;
 }
-bool cluster_gemv_ok() {
-    if (cluster_gemv_failed().load()) return false;
-    static const bool ok = [] {
-        int dev = 0, major = 0, minor = 0;
-        cudaGetDevice(&dev);
-        return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev) == cudaSuccess &&
-               cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev) == cudaSuccess && major == 9 && minor == 0;
-    }();
-    return ok;
+// Whether device's GEMV input ranges can meet in a thread-block cluster: compute capability 9.0
+// (the library's sm_90a code) with cluster launch, read once per device.
+bool cluster_gemv_ok(int32_t device) {
+    if (cluster_gemv_failed().load() || device < 0 || device >= 64) return false;
+    static std::atomic<int> state[64];  // 0 not read yet, 1 yes, 2 no
+    int v = state[device].load();
+    if (v == 0) {
+        int major = 0, minor = 0, cluster = 0;
+        const bool ok = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
+                        cudaDeviceGetAttribute(&cluster, cudaDevAttrClusterLaunch, device) == cudaSuccess && major == 9 && minor == 0 &&
+                        cluster != 0;
+        v = ok ? 1 : 2;
+        state[device].store(v);
+    }
+    return v == 1;
 }
 
 // clusters: false keeps the partial sums and the sum kernel on every GPU (a forced alternative).
@@ -623,7 +630,7 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
     if (splits > 65535) splits = 65535;
     cudaStream_t s = stream_of(env);
     T* yv = static_cast<T*>(y->data);
-    if (splits > 1 && clusters && cluster_gemv_ok()) {
+    if (splits > 1 && clusters && cluster_gemv_ok(env.device_index)) {
         // One cluster of ranges per tile: at most kFusedCluster ranges (the portable cluster size).
         const int64_t ranges = splits < kFusedCluster ? splits : kFusedCluster;
         const int64_t per = (k + ranges - 1) / ranges;

@@ -150,7 +150,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
     constexpr int kTileM = Cfg::kTileM, kTileN = Cfg::kTileN, kABytes = Cfg::kABytes, kBBytes = Cfg::kBBytes;
     constexpr int kStageBytes = Cfg::kStageBytes, kRowChunks = kTileN / 8, kRowBytes = kTileN * 2;
     constexpr int kBK = Cfg::kBK, kSteps = Cfg::kSteps;
-    // A's smem rows hold kAChunks 16-byte chunks; the swizzle spreads 8 consecutive rows of one
+    // A's smem rows hold kBK / 16 chunks of 16 bytes; the swizzle spreads 8 consecutive rows of one
     // chunk over distinct banks for ldmatrix.
     auto a_off = [](int r, int ch) { return r * kBK + ((kBK == 64 ? (ch ^ ((r >> 1) & 3)) : (ch ^ (r & 7))) << 4); };
     extern __shared__ __align__(128) unsigned char smem[];

@@ -172,16 +172,17 @@ class CudaTest {
      * ranges of a tile meet in a thread-block cluster) and forced to keep partial sums and a second
      * kernel, against fp64 sums of exactly representable values: a ragged last
      * tile of outputs (m = 200) with one input range and with ranges split across blocks (K = 3000),
-     * split ranges (m = 512), one range scanned in two passes (m = 33792, K = 2100, fp32 only; on a
+     * split ranges (m = 512; with K = 8192, fp32: 16 ranges, so a cluster of the 8 it takes on
+     * compute capability 9.0 and two batches of partial sums in the sum kernel), one range scanned in two passes (m = 33792, K = 2100, fp32 only; on a
      * GPU of up to 132 SMs, beyond that two ranges), no active input, every input active, and inputs
      * exactly at the threshold (not active); fp32, fp16 and bf16.
      */
     @Test
     void fusedGemvMatchesTheHost() {
-        int[][] shapes = {{200, 1000}, {200, 3000}, {512, 3000}, {33792, 2100}};
+        int[][] shapes = {{200, 1000}, {200, 3000}, {512, 3000}, {512, 8192}, {33792, 2100}};
         for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             for (int[] shape : shapes) {
-                boolean big = shape[0] > 10000;
+                boolean big = shape[0] > 10000 || shape[1] > 5000;
                 if (big && dt != DType.F32) {
                     continue;
                 }
@@ -275,8 +276,10 @@ class CudaTest {
         for (int i = 0; i < ar; i++) {
             double rowDensity = density * (0.5 + rng.nextDouble());  // uneven lengths: every alignment of row starts
             for (int j = 0; j < ac; j++) {
-                int oi = transposeA ? j : i;  // the row of op(A)
-                boolean keep = oi == 17 || (oi != 5 && rng.nextDouble() < rowDensity);
+                int oi = transposeA ? j : i, oj = transposeA ? i : j;  // the row and column of op(A)
+                // Rows 30-38 hold 1-9 entries: shorter than a vector's head and tail.
+                boolean shortRow = oi >= 30 && oi < 39;
+                boolean keep = oi == 17 || (shortRow ? oj >= 7 && oj < 7 + (oi - 29) : oi != 5 && rng.nextDouble() < rowDensity);
                 dense[i * ac + j] = keep ? rng.nextDouble(-1, 1) : 0;
             }
         }
