@@ -1,5 +1,7 @@
 // The 2:4 part of a split SpMM on Hopper (sm_90a): the same plan layout as sp24_kernel.cuh, run
-// with the warpgroup instruction wgmma.mma_async.sp instead of the warp-level mma.sp.
+// with the warpgroup instruction wgmma.mma_async.sp instead of the warp-level mma.sp. This is the
+// cp.async version, which runs where the TMA version (sp24_tma.cuh, same consumers) has no tensor
+// maps: K = 0, or a driver without cuTensorMapEncodeTiled.
 //
 // A CTA is two warpgroups (128 rows of C) by kWgTileN = 256 columns; each warpgroup issues one
 // m64n256k32 per 32 logical columns of A. A's compressed values go through shared memory into

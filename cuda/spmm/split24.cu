@@ -1,6 +1,8 @@
 // The split SpMM of an SpMM plan: an fp16/bf16 CSR becomes a 2:4 part, run by sp24_kernel on
 // sparse tensor cores, plus a CSR remainder (the third and fourth nonzeros of a group of four
 // columns), run by the CSR kernels. The split is built on the host once per plan.
+#include <cudaTypedefs.h>
+
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -13,6 +15,7 @@
 #include "../common/types.cuh"
 #include "../common/util.cuh"
 #include "sp24_kernel.cuh"
+#include "sp24_tma.cuh"
 #include "sp24_wgmma.cuh"
 
 namespace s4j {
@@ -29,6 +32,8 @@ struct split24 {
     uint32_t* meta = nullptr;   // [m_pad / 16][k_pad / 32][16]
     s4j_csr rem{};              // device arrays owned here
     int64_t bytes = 0;
+    bool tma = false;           // hopper, and the tensor maps of A and the metadata below are built
+    CUtensorMap tma_a{}, tma_e{};
 };
 
 }  // namespace cuda_bridge
@@ -52,6 +57,41 @@ s4j_status upload(const void* host, int64_t n, void** out, int64_t* total) {
     S4J_CUDA_TRY(cudaMalloc(out, static_cast<size_t>(n)));
     *total += n;
     S4J_CUDA_TRY(cudaMemcpy(*out, host, static_cast<size_t>(n), cudaMemcpyHostToDevice));
+    return S4J_OK;
+}
+
+// cuTensorMapEncodeTiled from the driver (nullptr when the driver does not have it), looked up once.
+PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
+    static const PFN_cuTensorMapEncodeTiled_v12000 fn = [] {
+        void* f = nullptr;
+        cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+        if (cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &f, 12000, cudaEnableDefault, &q) != cudaSuccess ||
+            q != cudaDriverEntryPointSuccess) {
+            cudaGetLastError();
+            return static_cast<PFN_cuTensorMapEncodeTiled_v12000>(nullptr);
+        }
+        return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(f);
+    }();
+    return fn;
+}
+
+// A 2-D tensor map of a row-major matrix (cols x rows elements of dtype, rows row_bytes apart) read
+// in boxes of box_cols x box_rows. dtype S4J_I32 stands for the 32-bit metadata words.
+s4j_status tensor_map(CUtensorMap* map, s4j_dtype dtype, const void* data, int64_t cols, int64_t rows, int64_t row_bytes, uint32_t box_cols,
+                      uint32_t box_rows, CUtensorMapSwizzle swizzle, const char* what) {
+    const PFN_cuTensorMapEncodeTiled_v12000 encode = tensor_map_encoder();
+    if (!encode) return fail(S4J_INTERNAL, "spmm_plan: the driver has no cuTensorMapEncodeTiled");
+    const CUtensorMapDataType type = dtype == S4J_F16 ? CU_TENSOR_MAP_DATA_TYPE_FLOAT16
+                                     : dtype == S4J_BF16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16
+                                                         : CU_TENSOR_MAP_DATA_TYPE_UINT32;
+    const cuuint64_t dims[2] = {static_cast<cuuint64_t>(cols), static_cast<cuuint64_t>(rows)};
+    const cuuint64_t strides[1] = {static_cast<cuuint64_t>(row_bytes)};
+    const cuuint32_t box[2] = {box_cols, box_rows}, ones[2] = {1, 1};
+    const CUresult r = encode(map, type, 2, const_cast<void*>(data), dims, strides, box, ones, CU_TENSOR_MAP_INTERLEAVE_NONE, swizzle,
+                              CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+    if (r != CUDA_SUCCESS)
+        return fail(S4J_INTERNAL, "spmm_plan: cuTensorMapEncodeTiled failed (%d) for %s (%lldx%lld, %lld bytes a row)", static_cast<int>(r),
+                    what, (long long)rows, (long long)cols, (long long)row_bytes);
     return S4J_OK;
 }
 
@@ -177,6 +217,15 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         S4J_TRY(upload(rrp.data(), static_cast<int64_t>(sizeof(I)), &rem.col_idx, &s->bytes));
         S4J_TRY(upload(rrp.data(), 2, &rem.values, &s->bytes));
     }
+    // Hopper feeds the wgmma kernel with TMA: the maps of A and the metadata are fixed for the plan
+    // (B's is made per call). Without the driver entry point the cp.async kernel runs instead.
+    if (s->hopper && s->k_pad > 0 && s->m_pad > 0 && tensor_map_encoder()) {
+        S4J_TRY(tensor_map(&s->tma_a, s->dtype, s->vals, s->k_pad / 2, s->m_pad, s->k_pad, kWgBK / 2, kSpTileM, CU_TENSOR_MAP_SWIZZLE_64B,
+                           "A"));
+        S4J_TRY(tensor_map(&s->tma_e, S4J_I32, s->meta, s->k_pad / 32 * 16, s->m_pad / 16, s->k_pad / 32 * 64, kWgBK / 32 * 16,
+                           kSpTileM / 16, CU_TENSOR_MAP_SWIZZLE_NONE, "the metadata"));
+        s->tma = true;
+    }
     // A copy from pageable memory may return before its DMA lands: finish them before any kernel
     // on another stream can read the split.
     S4J_CUDA_TRY(cudaDeviceSynchronize());
@@ -195,12 +244,24 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
     sp24_args p{s->m, n, s->k_pad, s->k_layer, s->k, s->vals, s->meta, b->data, b->strides[0], b->strides[1], c->data, c->strides[0],
                 c->strides[1], alpha, beta};
     const bool vec = rows_vec16<T>(b, b->shape[0], n);
+    if (vec && s->tma && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
+        CUtensorMap tb;
+        // A one-row B may have any row stride; the map wants a multiple of 16 bytes.
+        const int64_t row_bytes = b->shape[0] > 1 ? b->strides[0] * 2 : (n * 2 + 15) / 16 * 16;
+        S4J_TRY(tensor_map(&tb, s->dtype, b->data, n, b->shape[0], row_bytes, 64, 64, CU_TENSOR_MAP_SWIZZLE_128B, "B"));
+        const dim3 grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
+        S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kTmaSmemBytes));
+        sp24_tma_kernel<T><<<grid, kTmaThreads, kTmaSmemBytes, stream_of(env)>>>(p, s->tma_a, tb, s->tma_e);
+        S4J_CUDA_LAUNCHED("sp24_tma_kernel");
+        *impl = "cuda:spmm_split24_wgmma";
+        return S4J_OK;
+    }
     if (vec && s->hopper && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
         const dim3 wg_grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
         S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_wgmma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmemBytes));
         sp24_wgmma_kernel<T><<<wg_grid, kWgThreads, kWgSmemBytes, stream_of(env)>>>(p);
         S4J_CUDA_LAUNCHED("sp24_wgmma_kernel");
-        *impl = "cuda:spmm_split24_wgmma";
+        *impl = "cuda:spmm_split24_wgmma_cpasync";
         return S4J_OK;
     }
     dim3 grid(static_cast<unsigned>(col_tiles), static_cast<unsigned>(s->m_pad / Cfg::kTileM));

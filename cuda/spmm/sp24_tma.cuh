@@ -1,0 +1,140 @@
+// The 2:4 part of a split SpMM on Hopper with TMA: the wgmma kernel's consumers (sp24_wgmma.cuh)
+// fed by a producer warpgroup (one thread of it) that copies each stage with three tensor-map copies (B in four boxes)
+// and signals an mbarrier, so the consumer warps issue only ldmatrix, wgmma and barrier waits.
+//
+// Shared-memory layouts are the ones the consumers already read:
+// - B: four boxes of 64 rows of K by 64 columns, 128-byte swizzle (TMA's), box j at j · 8 KiB:
+//   the N-atom distance of the descriptor is 8 KiB and the K-group (8 rows) distance 1 KiB;
+// - A: 128 rows of 64 bytes, 64-byte swizzle (chunk c of row r at c ^ ((r >> 1) & 3));
+// - metadata: 8 row tiles × 2 steps × 16 words, unswizzled.
+#pragma once
+
+#include <cuda.h>
+
+#include "sp24_wgmma.cuh"
+
+namespace s4j {
+namespace cuda {
+namespace sp24 {
+
+constexpr int kTmaStages = 5, kTmaConsumers = 256, kTmaThreads = kTmaConsumers + 128;
+constexpr int kTmaBBytes = kWgBK * kWgTileN * 2, kTmaABytes = kSpTileM * kWgBK, kTmaEBytes = 8 * 2 * 64;
+constexpr int kTmaStageBytes = kTmaBBytes + kTmaABytes + kTmaEBytes;
+constexpr int kTmaSmemBytes = kTmaStageBytes * kTmaStages + 1024 + 2 * kTmaStages * 8;
+static_assert(kTmaStageBytes % 1024 == 0, "stages stay 1024-byte aligned");
+
+__device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+__device__ __forceinline__ void mbar_expect_tx(uint32_t bar, uint32_t bytes) {
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive(uint32_t bar) {
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+__device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
+    uint32_t done = 0;
+    do {
+        asm volatile(
+            "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+    } while (!done);
+}
+__device__ __forceinline__ void tma_2d(uint32_t dst, const CUtensorMap* map, int c0, int c1, uint32_t bar) {
+    asm volatile(
+        "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
+        "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar)
+        : "memory");
+}
+
+template <typename T>
+__global__ void __launch_bounds__(kTmaThreads, 1)
+    sp24_tma_kernel(sp24_args p, const __grid_constant__ CUtensorMap ta, const __grid_constant__ CUtensorMap tb,
+                    const __grid_constant__ CUtensorMap te) {
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    extern __shared__ __align__(1024) unsigned char smem_raw[];
+    unsigned char* smem = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
+    const uint32_t full0 = smem_addr(smem + kTmaStageBytes * kTmaStages), empty0 = full0 + 8 * kTmaStages;
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+    const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kSpTileM, n0 = static_cast<int64_t>(blockIdx.x) * kWgTileN;
+    const int64_t ktiles = p.k_pad / kWgBK;
+    if (tid == 0) {
+        for (int s = 0; s < kTmaStages; ++s) {
+            mbar_init(full0 + 8 * s, 1);
+            mbar_init(empty0 + 8 * s, kTmaConsumers / 32);
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+    if (warp >= kTmaConsumers / 32) {  // the producer warpgroup: one lane issues every copy
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
+        if (tid == kTmaConsumers) {
+            for (int64_t kt = 0; kt < ktiles; ++kt) {
+                const int s = static_cast<int>(kt % kTmaStages);
+                mbar_wait(empty0 + 8 * s, static_cast<uint32_t>((kt / kTmaStages) & 1) ^ 1u);
+                const uint32_t base = smem_addr(smem + s * kTmaStageBytes), bar = full0 + 8 * s;
+                mbar_expect_tx(bar, kTmaStageBytes);
+                int64_t kb = kt * kWgBK;
+                if (kb >= p.k_layer) kb -= p.k_layer;  // the second layer reads B again
+#pragma unroll
+                for (int j = 0; j < kWgTileN / 64; ++j) tma_2d(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar);
+                tma_2d(base + kTmaBBytes, &ta, static_cast<int>(kt * (kWgBK / 2)), static_cast<int>(m0), bar);
+                tma_2d(base + kTmaBBytes + kTmaABytes, &te, static_cast<int>(kt * (kWgBK / 32) * 16), static_cast<int>(m0 / 16), bar);
+            }
+        }
+        return;
+    }
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+    const int g = lane >> 2, t = lane & 3;
+    auto a_off = [](int r, int ch) { return r * 64 + ((ch ^ ((r >> 1) & 3)) << 4); };
+    float acc[kWgTileN / 2];
+#pragma unroll
+    for (int i = 0; i < kWgTileN / 2; ++i) acc[i] = 0.0f;
+    auto step = [&](int64_t kt, uint32_t (&af)[2][4], uint32_t (&ef)[2]) {
+        const int s = static_cast<int>(kt % kTmaStages);
+        mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kTmaStages) & 1));
+        const unsigned char* base = smem + s * kTmaStageBytes;
+        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kTmaBBytes);
+        const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kTmaBBytes + kTmaABytes);
+#pragma unroll
+        for (int st = 0; st < 2; ++st) {
+            ldsm_x4(af[st], a_s + a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
+            ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
+        }
+        asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+        for (int st = 0; st < 2; ++st) wgmma_sp_n256<T>(acc, af[st], wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024), ef[st]);
+        asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+        asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+        // The group before this one has finished reading its stage: hand it back to the producer.
+        if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kTmaStages));
+    };
+    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
+    int64_t kt = 0;
+    for (; kt + 1 < ktiles; kt += 2) {
+        step(kt, af0, ef0);
+        step(kt + 1, af1, ef1);
+    }
+    if (kt < ktiles) step(kt, af0, ef0);
+    asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+
+    T* c = static_cast<T*>(p.c);
+#pragma unroll
+    for (int i = 0; i < kWgTileN / 2; ++i) {
+        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
+        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+        if (row < p.m && col < p.n) {
+            T* out = c + row * p.cs0 + col * p.cs1;
+            float v = p.alpha * acc[i];
+            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
+            *out = float_to_out<T>(v);
+        }
+    }
+#endif
+}
+
+}  // namespace sp24
+}  // namespace cuda
+}  // namespace s4j
