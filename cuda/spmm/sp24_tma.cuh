@@ -87,8 +87,6 @@ __global__ void __launch_bounds__(kTmaThreads, 1)
         return;
     }
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
-    const int g = lane >> 2, t = lane & 3;
-    auto a_off = [](int r, int ch) { return r * 64 + ((ch ^ ((r >> 1) & 3)) << 4); };
     float acc[kWgTileN / 2];
 #pragma unroll
     for (int i = 0; i < kWgTileN / 2; ++i) acc[i] = 0.0f;
@@ -98,40 +96,12 @@ __global__ void __launch_bounds__(kTmaThreads, 1)
         const unsigned char* base = smem + s * kTmaStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kTmaBBytes);
         const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kTmaBBytes + kTmaABytes);
-#pragma unroll
-        for (int st = 0; st < 2; ++st) {
-            ldsm_x4(af[st], a_s + a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
-            ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
-        }
-        asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
-#pragma unroll
-        for (int st = 0; st < 2; ++st) wgmma_sp_n256<T>(acc, af[st], wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024), ef[st]);
-        asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-        asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+        wg_stage<T>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
         // The group before this one has finished reading its stage: hand it back to the producer.
         if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kTmaStages));
     };
-    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
-    int64_t kt = 0;
-    for (; kt + 1 < ktiles; kt += 2) {
-        step(kt, af0, ef0);
-        step(kt + 1, af1, ef1);
-    }
-    if (kt < ktiles) step(kt, af0, ef0);
-    asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-
-    T* c = static_cast<T*>(p.c);
-#pragma unroll
-    for (int i = 0; i < kWgTileN / 2; ++i) {
-        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
-        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
-        if (row < p.m && col < p.n) {
-            T* out = c + row * p.cs0 + col * p.cs1;
-            float v = p.alpha * acc[i];
-            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
-            *out = float_to_out<T>(v);
-        }
-    }
+    wg_k_loop(ktiles, step);
+    wg_store<T>(acc, p, m0, n0, warp, lane);
 #endif
 }
 

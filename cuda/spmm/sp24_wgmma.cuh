@@ -39,18 +39,75 @@ __device__ __forceinline__ uint64_t wg_desc_sw128(uint32_t addr, uint32_t lbo, u
            (static_cast<uint64_t>((sbo & 0x3FFFF) >> 4) << 32) | (1ull << 62);
 }
 
+// A's shared-memory rows in both Hopper kernels: 64 bytes, chunk ch of row r at ch ^ ((r >> 1) & 3),
+// so the 8 rows an ldmatrix phase reads fall in distinct banks.
+__device__ __forceinline__ uint32_t wg_a_off(int r, int ch) { return static_cast<uint32_t>(r * 64 + ((ch ^ ((r >> 1) & 3)) << 4)); }
+
+// One stage of a consumer warp: the A fragments and metadata words of its 16 rows for the stage's
+// two 32-column steps, then its warpgroup's two wgmma (desc(st): B's descriptor for step st),
+// committed as one group; returns once the group before it has completed (one stays in flight).
+template <typename T, typename Desc>
+__device__ __forceinline__ void wg_stage(float (&acc)[kWgTileN / 2], uint32_t (&af)[2][4], uint32_t (&ef)[2], uint32_t a_s,
+                                         const uint32_t* e_s, int warp, int lane, Desc desc) {
+    const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int st = 0; st < 2; ++st) {
+        ldsm_x4(af[st], a_s + wg_a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
+        ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
+    }
+    asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+    for (int st = 0; st < 2; ++st) wgmma_sp_n256<T>(acc, af[st], desc(st), ef[st]);
+    asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+    asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+}
+
+// The K loop of a consumer: step(kt, af, ef) for every stage, alternating two sets of A fragments
+// (the group still in flight reads the other set), then waits for the last group.
+template <typename Step>
+__device__ __forceinline__ void wg_k_loop(int64_t ktiles, Step step) {
+    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
+    int64_t kt = 0;
+    for (; kt + 1 < ktiles; kt += 2) {
+        step(kt, af0, ef0);
+        step(kt + 1, af1, ef1);
+    }
+    if (kt < ktiles) step(kt, af0, ef0);
+    asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+}
+
+// C = alpha · acc + beta · C (C not read when beta is 0) for a consumer thread's accumulators.
+// Accumulator i: row g (+8 for bit 1 of i) of the warp's 16, column 8 (i / 4) + 2 t + (i & 1).
+template <typename T>
+__device__ __forceinline__ void wg_store(const float (&acc)[kWgTileN / 2], const sp24_args& p, int64_t m0, int64_t n0, int warp,
+                                         int lane) {
+    const int g = lane >> 2, t = lane & 3;
+    T* c = static_cast<T*>(p.c);
+#pragma unroll
+    for (int i = 0; i < kWgTileN / 2; ++i) {
+        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
+        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
+        if (row < p.m && col < p.n) {
+            T* out = c + row * p.cs0 + col * p.cs1;
+            float v = p.alpha * acc[i];
+            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
+            *out = float_to_out<T>(v);
+        }
+    }
+}
+
 template <typename T>
 __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     constexpr int kNA = kWgTileN / 64, kChunks = kWgTileN / 8;
     extern __shared__ __align__(1024) unsigned char smem_raw[];
     unsigned char* smem = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
-    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kSpTileM, n0 = static_cast<int64_t>(blockIdx.x) * kWgTileN;
     const int64_t ktiles = p.k_pad / kWgBK, half_k = p.k_pad / 2, ksteps = p.k_pad / 32;
     const T* vals = static_cast<const T*>(p.vals);
     const T* bm = static_cast<const T*>(p.b);
-    auto a_off = [](int r, int ch) { return r * 64 + ((ch ^ ((r >> 1) & 3)) << 4); };
+    auto a_off = [](int r, int ch) { return wg_a_off(r, ch); };
     auto load = [&](int64_t kt, int stage) {
         unsigned char* base = smem + stage * kWgStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes), e_s = smem_addr(base + kWgBBytes + kWgABytes);
@@ -87,41 +144,11 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
         const unsigned char* base = smem + (kt % kWgStages) * kWgStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes);
         const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kWgBBytes + kWgABytes);
-#pragma unroll
-        for (int st = 0; st < 2; ++st) {
-            ldsm_x4(af[st], a_s + a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
-            ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
-        }
-        asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
-#pragma unroll
-        for (int st = 0; st < 2; ++st)
-            wgmma_sp_n256<T>(acc, af[st], wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024), ef[st]);
-        asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-        asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+        wg_stage<T>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024); });
     };
-    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
-    int64_t kt = 0;
-    for (; kt + 1 < ktiles; kt += 2) {
-        step(kt, af0, ef0);
-        step(kt + 1, af1, ef1);
-    }
-    if (kt < ktiles) step(kt, af0, ef0);
-    asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+    wg_k_loop(ktiles, step);
     cp_async_wait<0>();
-
-    // Accumulator i of a thread: row g (+8 for bit 1 of i) of its warp's 16, column 8 (i / 4) + 2 t + (i & 1).
-    T* c = static_cast<T*>(p.c);
-#pragma unroll
-    for (int i = 0; i < kWgTileN / 2; ++i) {
-        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
-        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
-        if (row < p.m && col < p.n) {
-            T* out = c + row * p.cs0 + col * p.cs1;
-            float v = p.alpha * acc[i];
-            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
-            *out = float_to_out<T>(v);
-        }
-    }
+    wg_store<T>(acc, p, m0, n0, warp, lane);
 #endif
 }
 
