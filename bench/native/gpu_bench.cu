@@ -627,7 +627,7 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
 int main(int argc, char** argv) {
     std::string suite = "all", path = "gpu.json";
     bool quick = false;
-    int64_t only_n = 0;  // --batch N: the LLM suite runs only N columns of B (1, 16 or 2048)
+    int64_t only_n = 0;  // --batch N: the LLM suite runs only N columns of B (1, 16 or 2048); other suites ignore it
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--suite" && i + 1 < argc) suite = argv[++i];

@@ -977,6 +977,7 @@ s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     const s4j_csr* a = a0;
     if (vec_only && !trans && !spmv_vec_layout<T, I>(a0)) return kDeclined;  // Aᵀ lands in aligned scratch
     S4J_TRY((op_a<I, T>(ws, s, trans, a0, &at, &a)));
+    if (vec_only && !spmv_vec_layout<T, I>(a)) return fail(S4J_INTERNAL, "spmv (cuda): Aᵀ's scratch arrays are not 16-byte aligned");
     const int64_t m = y->shape[0];
     if (m == 0) return S4J_OK;
     const double mean = static_cast<double>(a->nnz) / static_cast<double>(m);
