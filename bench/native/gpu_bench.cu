@@ -224,17 +224,24 @@ struct Results {
         std::fputs((json + "\n]\n").c_str(), f);
         std::fclose(f);
     }
+    // bytes > 0: the bytes the call needs to move (written as "bytes", so the report can give the
+    // bandwidth achieved on them).
     void add(const std::string& clazz, const std::string& method, const std::vector<std::pair<std::string, std::string>>& params,
-             Timing t) {
+             Timing t, double bytes = 0) {
         char buf[256];
         if (!first) json += ",\n";
         first = false;
         json += "  {\"benchmark\": \"org.sparse4j.bench.native." + clazz + "." + method + "\", \"mode\": \"median\", \"params\": {";
         for (size_t i = 0; i < params.size(); ++i)
             json += (i ? ", " : "") + std::string("\"") + params[i].first + "\": \"" + params[i].second + "\"";
-        std::snprintf(buf, sizeof buf, "}, \"primaryMetric\": {\"score\": %.3f, \"scoreError\": %.3f, \"scoreUnit\": \"us/op\"}}",
+        std::snprintf(buf, sizeof buf, "}, \"primaryMetric\": {\"score\": %.3f, \"scoreError\": %.3f, \"scoreUnit\": \"us/op\"}",
                       t.median, t.spread);
         json += buf;
+        if (bytes > 0) {
+            std::snprintf(buf, sizeof buf, ", \"bytes\": %.0f", bytes);
+            json += buf;
+        }
+        json += "}";
         save();
     }
 };
@@ -347,9 +354,13 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
                                                             {"density", fmt(density)},
                                                             {"pattern", power_law ? "powerlaw" : "uniform"},
                                                             {"dtype", d.name}};
-    out.add(clazz, "sparse4jCsr", params, ours);
-    out.add(clazz, n > 1 ? "sparse4jCsrMerge" : "sparse4jSpmvMerge", params, tiled);
-    out.add(clazz, peer_name, params, peer);
+    // Batch 1: the bytes an SpMV needs (values, int32 indices and row pointers, x, y written).
+    const double spmv_bytes = n == 1 ? static_cast<double>(nnz) * static_cast<double>(d.size + 4) + static_cast<double>(m + 1) * 4 +
+                                           static_cast<double>(k + m) * static_cast<double>(d.size)
+                                     : 0;
+    out.add(clazz, "sparse4jCsr", params, ours, spmv_bytes);
+    out.add(clazz, n > 1 ? "sparse4jCsrMerge" : "sparse4jSpmvMerge", params, tiled, spmv_bytes);
+    out.add(clazz, peer_name, params, peer, spmv_bytes);
     std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
                 clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
                 ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
@@ -518,10 +529,10 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     cudaFree(vec_dev);
     std::vector<std::pair<std::string, std::string>> params{
         {"shape", std::to_string(m) + "x" + std::to_string(kdim)}, {"active", fmt(active)}, {"dtype", d.name}};
-    out.add("GpuGemv", "sparse4jActivationSparse", params, ours);
-    out.add("GpuGemv", "sparse4jActivationSparseTwoStep", params, vec);
-    out.add("GpuGemv", "cublasDenseGemv", params, dense);
-    const double bytes = static_cast<double>(n_active) * m * d.size;
+    const double bytes = static_cast<double>(n_active) * m * d.size;  // the active rows of Wᵀ
+    out.add("GpuGemv", "sparse4jActivationSparse", params, ours, bytes);
+    out.add("GpuGemv", "sparse4jActivationSparseTwoStep", params, vec, bytes);
+    out.add("GpuGemv", "cublasDenseGemv", params, dense, static_cast<double>(m) * static_cast<double>(kdim) * d.size);
     std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows) [%s]  two-step %8.1f us (%.0f GB/s, "
                 "maxdiff %.1e)  cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
                 params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), ours_impl.c_str(), vec.median,

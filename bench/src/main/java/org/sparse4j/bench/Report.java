@@ -27,8 +27,11 @@ import javax.imageio.ImageIO;
  * <pre>java -cp bench/target/benchmarks.jar org.sparse4j.bench.Report bench/results</pre>
  */
 public final class Report {
-    /** One measured point: benchmark method, parameters, mean and error in the file's unit. */
-    record Point(String clazz, String method, Map<String, String> params, double score, double error, String unit) {
+    /**
+     * One measured point: benchmark method, parameters, mean and error in the file's unit, and the
+     * bytes the call needs to move (NaN when the file does not say).
+     */
+    record Point(String clazz, String method, Map<String, String> params, double score, double error, String unit, double bytes) {
         String key() {
             return params.toString();
         }
@@ -74,7 +77,9 @@ public final class Report {
             }
             JsonNode m = n.get("primaryMetric");
             double err = m.get("scoreError").isNumber() ? m.get("scoreError").asDouble() : Double.NaN;
-            out.add(new Point(clazz, full.substring(dot + 1), params, m.get("score").asDouble(), err, m.get("scoreUnit").asText()));
+            double bytes = n.has("bytes") && n.get("bytes").isNumber() ? n.get("bytes").asDouble() : Double.NaN;
+            out.add(new Point(clazz, full.substring(dot + 1), params, m.get("score").asDouble(), err, m.get("scoreUnit").asText(),
+                    bytes));
         }
         return out;
     }
@@ -117,8 +122,42 @@ public final class Report {
         md.append('\n');
     }
 
+    /**
+     * For points that carry the bytes their call needs (the GPU harness's batch-1 SpMV and GEMV): the
+     * bandwidth each method achieved on them, one row per parameter set, in TB/s (µs/op units only).
+     */
+    static void bandwidth(StringBuilder md, List<Point> points) {
+        List<Point> withBytes = points.stream().filter(p -> !Double.isNaN(p.bytes()) && p.unit().equals("us/op")).toList();
+        if (withBytes.isEmpty()) {
+            return;
+        }
+        List<String> methods = withBytes.stream().map(Point::method).distinct().toList();
+        Map<String, Map<String, Point>> rows = new LinkedHashMap<>();
+        for (Point p : withBytes) {
+            rows.computeIfAbsent(p.key(), k -> new LinkedHashMap<>()).put(p.method(), p);
+        }
+        md.append("Bandwidth on the bytes each call needs (TB/s; the dense peer's bytes are the whole matrix):\n\n| parameters | MB |");
+        methods.forEach(m -> md.append(' ').append(m).append(" |"));
+        md.append("\n|---|---:|");
+        methods.forEach(m -> md.append("---:|"));
+        md.append('\n');
+        for (Map.Entry<String, Map<String, Point>> row : rows.entrySet()) {
+            Point any = row.getValue().values().stream().filter(p -> p.method().startsWith("sparse4j")).findFirst()
+                    .orElse(row.getValue().values().iterator().next());
+            md.append("| ").append(row.getKey().replace("{", "").replace("}", "")).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", any.bytes() / 1e6)).append(" |");
+            for (String m : methods) {
+                Point p = row.getValue().get(m);
+                md.append(' ').append(p == null ? "" : String.format(Locale.ROOT, "%.2f", p.bytes() / (p.score() * 1e6))).append(" |");
+            }
+            md.append('\n');
+        }
+        md.append('\n');
+    }
+
     /** Plots and derived numbers for the benchmarks that have them. */
     static void extras(StringBuilder md, List<Point> points, Path dir, String stem) throws IOException {
+        bandwidth(md, points);
         String clazz = points.get(0).clazz();
         if (clazz.equals("SpmmBenchmark")) {
             Map<String, List<double[]>> series = new LinkedHashMap<>();
