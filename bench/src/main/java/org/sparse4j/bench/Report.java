@@ -136,7 +136,7 @@ public final class Report {
         for (Point p : withBytes) {
             rows.computeIfAbsent(p.key(), k -> new LinkedHashMap<>()).put(p.method(), p);
         }
-        md.append("Bandwidth on the bytes each call needs (TB/s; the dense peer's bytes are the whole matrix):\n\n| parameters | MB |");
+        md.append("Bandwidth achieved on the bytes each call needs, in TB/s (the bytes come from the harness; a dense peer's are its whole matrix):\n\n| parameters | MB |");
         methods.forEach(m -> md.append(' ').append(m).append(" |"));
         md.append("\n|---|---:|");
         methods.forEach(m -> md.append("---:|"));
