@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "../common/async.cuh"
 #include "../common/types.cuh"
 #include "../common/util.cuh"
 
@@ -572,14 +573,6 @@ template <typename T>
 struct alignas(4 * sizeof(T)) quad {
     T v[4];
 };
-
-__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
-    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(gmem));
-}
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int N>
-__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 
 // Copies rows [k0, k0 + kChunkK) ∩ [k0, kend) of B, columns [c0, c0 + kRbCols) ∩ [c0, n), into a chunk
 // buffer (kChunkK rows of kRbCols values), 16 bytes per copy.

@@ -26,6 +26,8 @@
 
 #include <cstdint>
 
+#include "../common/async.cuh"
+
 namespace s4j {
 namespace cuda {
 namespace sp24 {
@@ -54,16 +56,6 @@ struct sp24_config {
 
 // The shape sparse4j runs (measured against the alternatives on an H100, see ARCHITECTURE.md).
 using sp24_default = sp24_config<2, 2, 4, 8, 4, 2, 64>;
-
-__device__ __forceinline__ uint32_t smem_addr(const void* p) { return static_cast<uint32_t>(__cvta_generic_to_shared(p)); }
-
-__device__ __forceinline__ void cp_async16(uint32_t dst, const void* src, bool full) {
-    const int bytes = full ? 16 : 0;  // 0 reads nothing and fills the 16 bytes with zeros
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(bytes));
-}
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-template <int N>
-__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 
 __device__ __forceinline__ void ldsm_x4(uint32_t (&r)[4], uint32_t addr) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
