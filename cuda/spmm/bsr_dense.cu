@@ -238,8 +238,23 @@ __global__ void gemv_kernel_f64(int64_t m, const double* __restrict__ wt, stride
     y[i * ys] = acc;
 }
 
-// y[i] = the partial sums of the splits that had active inputs, added in split order, so the
-// result does not depend on timing.
+// partial[s · m + i] summed over s in [0, splits), in order (so a result does not depend on
+// timing), eight loads issued before they are added.
+__device__ __forceinline__ float ordered_partial_sum(const float* __restrict__ partial, int64_t m, int64_t i, int64_t splits) {
+    constexpr int U = 8;
+    float sum = 0.0f;
+    for (int64_t s0 = 0; s0 < splits; s0 += U) {
+        float v[U];
+#pragma unroll
+        for (int u = 0; u < U; ++u) v[u] = s0 + u < splits ? partial[(s0 + u) * m + i] : 0.0f;
+#pragma unroll
+        for (int u = 0; u < U; ++u)
+            if (s0 + u < splits) sum += v[u];
+    }
+    return sum;
+}
+
+// y[i] = the partial sums of the splits that had active inputs, added in split order.
 template <typename T>
 __global__ void store_kernel(int64_t m, const int64_t* __restrict__ count_ptr, int64_t cap, int64_t per_block,
                              const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
@@ -248,9 +263,7 @@ __global__ void store_kernel(int64_t m, const int64_t* __restrict__ count_ptr, i
     int64_t count = *count_ptr;
     if (cap > 0 && count > cap) count = cap;
     const int64_t splits = (count + per_block - 1) / per_block;
-    float sum = 0.0f;
-    for (int64_t s = 0; s < splits; ++s) sum += partial[s * m + i];
-    y[i * ys] = from_acc<T>(static_cast<typename value_traits<T>::acc>(sum));
+    y[i * ys] = from_acc<T>(static_cast<typename value_traits<T>::acc>(ordered_partial_sum(partial, m, i, splits)));
 }
 
 // Ascending order of the chosen indices, so every backend sums in the same order.
@@ -572,22 +585,10 @@ template <typename T>
 __global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restrict__ partial, T* __restrict__ y, int64_t ys) {
     const int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
     if (i >= m) return;
-    // Eight partial sums loaded before they are added (in range order), so their loads overlap.
-    constexpr int U = 8;
-    float sum = 0.0f;
-    for (int64_t s0 = 0; s0 < splits; s0 += U) {
-        float v[U];
-#pragma unroll
-        for (int u = 0; u < U; ++u) v[u] = s0 + u < splits ? partial[(s0 + u) * m + i] : 0.0f;
-#pragma unroll
-        for (int u = 0; u < U; ++u)
-            if (s0 + u < splits) sum += v[u];
-    }
-    y[i * ys] = from_acc<T>(sum);
+    y[i * ys] = from_acc<T>(ordered_partial_sum(partial, m, i, splits));
 }
 
-// Whether the GEMV's ranges can meet in a thread-block cluster: compute capability 9.0 (the
-// library's sm_90a code), read once for the first device an op ran on, like sm_count.
+// Set once a cluster launch could not be placed: from then on every GEMV takes the two-launch path.
 std::atomic<bool>& cluster_gemv_failed() {
     static std::atomic<bool> failed{false};
     return failed;

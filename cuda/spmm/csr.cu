@@ -935,17 +935,19 @@ __global__ void __launch_bounds__(256)
     }
 }
 
-// Whether the vector kernel takes A (rows long enough for the G = 32 kernel): A's index and value
-// arrays larger than L2, with 16-byte aligned indices and values aligned to one vector's worth of
-// T. On the H100 the vector kernel was 3-8% faster than the lane-strided one when A streamed from
-// memory (fp16 at density .2-.5 of 4096-11008 columns) and up to 25% slower when A stayed in L2
-// between calls: there the lane-strided kernel's neighbouring lanes gather neighbouring entries of
-// x, four times fewer cache lines per load than lanes a vector apart.
+// Whether A's arrays allow the vector kernel: 16-byte aligned indices, values aligned to one
+// vector's worth of T.
 template <typename T, typename I>
 bool spmv_vec_layout(const s4j_csr* a) {
     constexpr uintptr_t V = 16 / sizeof(I);
     return reinterpret_cast<uintptr_t>(a->col_idx) % 16 == 0 && reinterpret_cast<uintptr_t>(a->values) % (V * sizeof(T)) == 0;
 }
+// Whether the vector kernel takes A (rows long enough for the G = 32 kernel): A's index and value
+// arrays larger than L2, and the layout above. On the H100 the vector kernel was 3-8% faster than
+// the lane-strided one when A streamed from memory (fp16 at density .2-.5 of 4096-11008 columns)
+// and up to 25% slower when A stayed in L2 between calls: there the lane-strided kernel's
+// neighbouring lanes gather neighbouring entries of x, four times fewer cache lines per load than
+// lanes a vector apart.
 template <typename T, typename I>
 bool spmv_vec_takes(const s4j_csr* a) {
     const double bytes = static_cast<double>(a->nnz) * static_cast<double>(sizeof(T) + sizeof(I));

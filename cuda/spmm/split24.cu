@@ -244,20 +244,20 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
     sp24_args p{s->m, n, s->k_pad, s->k_layer, s->k, s->vals, s->meta, b->data, b->strides[0], b->strides[1], c->data, c->strides[0],
                 c->strides[1], alpha, beta};
     const bool vec = rows_vec16<T>(b, b->shape[0], n);
-    if (vec && s->tma && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
+    const int64_t wg_tiles = (n + kWgTileN - 1) / kWgTileN;
+    const dim3 wg_grid(static_cast<unsigned>(wg_tiles), static_cast<unsigned>(s->m_pad / kSpTileM));
+    if (vec && s->tma && wg_tiles <= 0x7fffffff) {
         CUtensorMap tb;
         // A one-row B may have any row stride; the map wants a multiple of 16 bytes.
         const int64_t row_bytes = b->shape[0] > 1 ? b->strides[0] * 2 : (n * 2 + 15) / 16 * 16;
         S4J_TRY(tensor_map(&tb, s->dtype, b->data, n, b->shape[0], row_bytes, 64, 64, CU_TENSOR_MAP_SWIZZLE_128B, "B"));
-        const dim3 grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
         S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kTmaSmemBytes));
-        sp24_tma_kernel<T><<<grid, kTmaThreads, kTmaSmemBytes, stream_of(env)>>>(p, s->tma_a, tb, s->tma_e);
+        sp24_tma_kernel<T><<<wg_grid, kTmaThreads, kTmaSmemBytes, stream_of(env)>>>(p, s->tma_a, tb, s->tma_e);
         S4J_CUDA_LAUNCHED("sp24_tma_kernel");
         *impl = "cuda:spmm_split24_wgmma";
         return S4J_OK;
     }
-    if (vec && s->hopper && (n + kWgTileN - 1) / kWgTileN <= 0x7fffffff) {
-        const dim3 wg_grid(static_cast<unsigned>((n + kWgTileN - 1) / kWgTileN), static_cast<unsigned>(s->m_pad / kSpTileM));
+    if (vec && s->hopper && wg_tiles <= 0x7fffffff) {
         S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_wgmma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmemBytes));
         sp24_wgmma_kernel<T><<<wg_grid, kWgThreads, kWgSmemBytes, stream_of(env)>>>(p);
         S4J_CUDA_LAUNCHED("sp24_wgmma_kernel");
