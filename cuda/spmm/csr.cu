@@ -445,6 +445,8 @@ __global__ void __launch_bounds__(kRowsWarps* kWarp)
     const int lane = threadIdx.x % kWarp;
     const int64_t r = static_cast<int64_t>(blockIdx.x) * kRowsWarps + threadIdx.x / kWarp;
     if (r >= m) return;
+    const int64_t beg = rp[r], end = rp[r + 1];  // 64-bit: base + 32 may pass 2^31 - 1 with int32 indices
+    if (beg == end && beta == 1.0f) return;     // C's row stays as it is (a plan's remainder adds this way)
     const int64_t tile0 = static_cast<int64_t>(blockIdx.y) * (kWarp * kRowsVecs * E);
     int64_t col[kRowsVecs];  // this lane's vectors: coalesced across the warp, one B row per vector index
     bool in[kRowsVecs];
@@ -458,7 +460,6 @@ __global__ void __launch_bounds__(kRowsWarps* kWarp)
     for (int v = 0; v < kRowsVecs; ++v)
 #pragma unroll
         for (int e = 0; e < E; ++e) acc[v][e] = 0.0f;
-    const int64_t beg = rp[r], end = rp[r + 1];  // 64-bit: base + 32 may pass 2^31 - 1 with int32 indices
     for (int64_t base = beg; base < end; base += kWarp) {
         const int64_t p = base + lane;
         const I kc = p < end ? ci[p] : I(0);

@@ -3,10 +3,10 @@
 // and signals an mbarrier, so the consumer warps issue only ldmatrix, wgmma and barrier waits.
 //
 // Shared-memory layouts are the ones the consumers already read:
-// - B: four boxes of 64 rows of K by 64 columns, 128-byte swizzle (TMA's), box j at j · 8 KiB:
+// - B: N / 64 boxes of 64 rows of K by 64 columns, 128-byte swizzle (TMA's), box j at j · 8 KiB:
 //   the N-atom distance of the descriptor is 8 KiB and the K-group (8 rows) distance 1 KiB;
-// - A: 128 rows of 64 bytes, 64-byte swizzle (chunk c of row r at c ^ ((r >> 1) & 3));
-// - metadata: 8 row tiles × 2 steps × 16 words, unswizzled.
+// - A: the tile's rows of 64 bytes, 64-byte swizzle (chunk c of row r at c ^ ((r >> 1) & 3));
+// - metadata: the tile's 16-row tiles × 2 steps × 16 words, unswizzled.
 #pragma once
 
 #include <cuda.h>
@@ -17,11 +17,17 @@ namespace s4j {
 namespace cuda {
 namespace sp24 {
 
-constexpr int kTmaStages = 5, kTmaConsumers = 256, kTmaThreads = kTmaConsumers + 128;
-constexpr int kTmaBBytes = kWgBK * kWgTileN * 2, kTmaABytes = kSpTileM * kWgBK, kTmaEBytes = 8 * 2 * 64;
-constexpr int kTmaStageBytes = kTmaBBytes + kTmaABytes + kTmaEBytes;
-constexpr int kTmaSmemBytes = kTmaStageBytes * kTmaStages + 1024 + 2 * kTmaStages * 8;
-static_assert(kTmaStageBytes % 1024 == 0, "stages stay 1024-byte aligned");
+// The TMA kernel's shared memory for a consumer tile: as many stages as fit in the 227 KiB a block
+// may have, after the 1 KiB of alignment and the stages' two mbarriers.
+template <typename Tile>
+struct tma_cfg {
+    static constexpr int kConsumers = 256, kThreads = kConsumers + 128;
+    static constexpr int kStageBytes = Tile::kBBytes + Tile::kABytes + Tile::kEBytes;
+    static constexpr int kStages = (227 * 1024 - 1024 - 2 * 8 * 8) / kStageBytes;
+    static constexpr int kSmemBytes = kStageBytes * kStages + 1024 + 2 * kStages * 8;
+    static_assert(kStageBytes % 1024 == 0, "stages stay 1024-byte aligned");
+    static_assert(kStages >= 3 && kStages <= 8, "a pipeline of 3 to 8 stages");
+};
 
 __device__ __forceinline__ void mbar_init(uint32_t bar, uint32_t count) {
     asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
@@ -49,59 +55,63 @@ __device__ __forceinline__ void tma_2d(uint32_t dst, const CUtensorMap* map, int
         : "memory");
 }
 
-template <typename T>
-__global__ void __launch_bounds__(kTmaThreads, 1)
+template <typename T, typename Tile>
+__global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     sp24_tma_kernel(sp24_args p, const __grid_constant__ CUtensorMap ta, const __grid_constant__ CUtensorMap tb,
                     const __grid_constant__ CUtensorMap te) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+    using Cfg = tma_cfg<Tile>;
+    constexpr int kStages = Cfg::kStages, kStageBytes = Cfg::kStageBytes;
     extern __shared__ __align__(1024) unsigned char smem_raw[];
     unsigned char* smem = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
-    const uint32_t full0 = smem_addr(smem + kTmaStageBytes * kTmaStages), empty0 = full0 + 8 * kTmaStages;
+    const uint32_t full0 = smem_addr(smem + kStageBytes * kStages), empty0 = full0 + 8 * kStages;
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-    const int64_t m0 = static_cast<int64_t>(blockIdx.y) * kSpTileM, n0 = static_cast<int64_t>(blockIdx.x) * kWgTileN;
+    const int64_t m0 = static_cast<int64_t>(blockIdx.y) * Tile::kRows, n0 = static_cast<int64_t>(blockIdx.x) * Tile::kN;
     const int64_t ktiles = p.k_pad / kWgBK;
     if (tid == 0) {
-        for (int s = 0; s < kTmaStages; ++s) {
+        for (int s = 0; s < kStages; ++s) {
             mbar_init(full0 + 8 * s, 1);
-            mbar_init(empty0 + 8 * s, kTmaConsumers / 32);
+            mbar_init(empty0 + 8 * s, Cfg::kConsumers / 32);
         }
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
     __syncthreads();
-    if (warp >= kTmaConsumers / 32) {  // the producer warpgroup: one lane issues every copy
+    if (warp >= Cfg::kConsumers / 32) {  // the producer warpgroup: one lane issues every copy
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
-        if (tid == kTmaConsumers) {
+        if (tid == Cfg::kConsumers) {
             for (int64_t kt = 0; kt < ktiles; ++kt) {
-                const int s = static_cast<int>(kt % kTmaStages);
-                mbar_wait(empty0 + 8 * s, static_cast<uint32_t>((kt / kTmaStages) & 1) ^ 1u);
-                const uint32_t base = smem_addr(smem + s * kTmaStageBytes), bar = full0 + 8 * s;
-                mbar_expect_tx(bar, kTmaStageBytes);
+                const int s = static_cast<int>(kt % kStages);
+                mbar_wait(empty0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1) ^ 1u);
+                const uint32_t base = smem_addr(smem + s * kStageBytes), bar = full0 + 8 * s;
+                mbar_expect_tx(bar, kStageBytes);
                 int64_t kb = kt * kWgBK;
                 if (kb >= p.k_layer) kb -= p.k_layer;  // the second layer reads B again
 #pragma unroll
-                for (int j = 0; j < kWgTileN / 64; ++j) tma_2d(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar);
-                tma_2d(base + kTmaBBytes, &ta, static_cast<int>(kt * (kWgBK / 2)), static_cast<int>(m0), bar);
-                tma_2d(base + kTmaBBytes + kTmaABytes, &te, static_cast<int>(kt * (kWgBK / 32) * 16), static_cast<int>(m0 / 16), bar);
+                for (int j = 0; j < Tile::kN / 64; ++j) tma_2d(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar);
+                tma_2d(base + Tile::kBBytes, &ta, static_cast<int>(kt * (kWgBK / 2)), static_cast<int>(m0), bar);
+                tma_2d(base + Tile::kBBytes + Tile::kABytes, &te, static_cast<int>(kt * (kWgBK / 32) * 16), static_cast<int>(m0 / 16), bar);
             }
         }
         return;
     }
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
-    float acc[kWgTileN / 2];
+    float acc[Tile::kH][Tile::kAcc];
 #pragma unroll
-    for (int i = 0; i < kWgTileN / 2; ++i) acc[i] = 0.0f;
-    auto step = [&](int64_t kt, uint32_t (&af)[2][4], uint32_t (&ef)[2]) {
-        const int s = static_cast<int>(kt % kTmaStages);
-        mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kTmaStages) & 1));
-        const unsigned char* base = smem + s * kTmaStageBytes;
-        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kTmaBBytes);
-        const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kTmaBBytes + kTmaABytes);
-        wg_stage<T>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
+    for (int h = 0; h < Tile::kH; ++h)
+#pragma unroll
+        for (int i = 0; i < Tile::kAcc; ++i) acc[h][i] = 0.0f;
+    auto step = [&](int64_t kt, uint32_t (&af)[Tile::kH][2][4], uint32_t (&ef)[Tile::kH][2]) {
+        const int s = static_cast<int>(kt % kStages);
+        mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1));
+        const unsigned char* base = smem + s * kStageBytes;
+        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + Tile::kBBytes);
+        const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + Tile::kBBytes + Tile::kABytes);
+        wg_stage<T, Tile>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
         // The group before this one has finished reading its stage: hand it back to the producer.
-        if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kTmaStages));
+        if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kStages));
     };
-    wg_k_loop(ktiles, step);
-    wg_store<T>(acc, p, m0, n0, warp, lane);
+    wg_k_loop<Tile::kH>(ktiles, step);
+    wg_store<T, Tile>(acc, p, m0, n0, warp, lane);
 #endif
 }
 

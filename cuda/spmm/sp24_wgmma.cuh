@@ -43,30 +43,51 @@ __device__ __forceinline__ uint64_t wg_desc_sw128(uint32_t addr, uint32_t lbo, u
 // so the 8 rows an ldmatrix phase reads fall in distinct banks.
 __device__ __forceinline__ uint32_t wg_a_off(int r, int ch) { return static_cast<uint32_t>(r * 64 + ((ch ^ ((r >> 1) & 3)) << 4)); }
 
-// One stage of a consumer warp: the A fragments and metadata words of its 16 rows for the stage's
-// two 32-column steps, then its warpgroup's two wgmma (desc(st): B's descriptor for step st),
+// The consumer tile of the Hopper kernels: two warpgroups, each H m64 blocks of rows, by N columns
+// (H · N = 256: the 128 fp32 accumulators a thread holds). A stage is kWgBK logical columns: B's
+// kWgBK x N, A's kRows rows of kWgBK / 2 values, and their metadata (kRows / 16 row tiles x 2 steps
+// x 16 words).
+template <int H, int N>
+struct wg_tile {
+    static constexpr int kH = H, kN = N, kRows = 128 * H, kAcc = N / 2;
+    static constexpr int kBBytes = kWgBK * N * 2, kABytes = kRows * kWgBK, kEBytes = kRows / 16 * 2 * 64;
+    static_assert(H * N == 256, "128 accumulators a thread");
+    // The 16-row tile of warp w's m64 block h: warpgroup w / 4 owns rows [64 H (w / 4), 64 H (w / 4 + 1)).
+    __device__ static __forceinline__ int row_tile(int w, int h) { return (w >> 2) * 4 * H + h * 4 + (w & 3); }
+};
+using wg_wide = wg_tile<1, 256>;  // 128 x 256: the cp.async kernel's tile
+using wg_tall = wg_tile<2, 128>;  // 256 x 128: half of B's bytes a stage for the same products
+
+// One stage of a consumer warp: the A fragments and metadata words of its row tiles for the stage's
+// two 32-column steps, then its warpgroup's wgmma (H a step; desc(st): B's descriptor for step st),
 // committed as one group; returns once the group before it has completed (one stays in flight).
-template <typename T, typename Desc>
-__device__ __forceinline__ void wg_stage(float (&acc)[kWgTileN / 2], uint32_t (&af)[2][4], uint32_t (&ef)[2], uint32_t a_s,
-                                         const uint32_t* e_s, int warp, int lane, Desc desc) {
+template <typename T, typename Tile, typename Desc>
+__device__ __forceinline__ void wg_stage(float (&acc)[Tile::kH][Tile::kAcc], uint32_t (&af)[Tile::kH][2][4], uint32_t (&ef)[Tile::kH][2],
+                                         uint32_t a_s, const uint32_t* e_s, int warp, int lane, Desc desc) {
     const int g = lane >> 2, t = lane & 3;
 #pragma unroll
-    for (int st = 0; st < 2; ++st) {
-        ldsm_x4(af[st], a_s + wg_a_off(warp * 16 + (lane & 15), st * 2 + (lane >> 4)));
-        ef[st] = e_s[(warp * 2 + st) * 16 + g * 2 + (t & 1)];
+    for (int h = 0; h < Tile::kH; ++h) {
+        const int rt = Tile::row_tile(warp, h);
+#pragma unroll
+        for (int st = 0; st < 2; ++st) {
+            ldsm_x4(af[h][st], a_s + wg_a_off(rt * 16 + (lane & 15), st * 2 + (lane >> 4)));
+            ef[h][st] = e_s[(rt * 2 + st) * 16 + g * 2 + (t & 1)];
+        }
     }
     asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
 #pragma unroll
-    for (int st = 0; st < 2; ++st) wgmma_sp_n256<T>(acc, af[st], desc(st), ef[st]);
+    for (int st = 0; st < 2; ++st)
+#pragma unroll
+        for (int h = 0; h < Tile::kH; ++h) wgmma_sp<T, Tile::kN>(acc[h], af[h][st], desc(st), ef[h][st]);
     asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
     asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
 }
 
 // The K loop of a consumer: step(kt, af, ef) for every stage, alternating two sets of A fragments
 // (the group still in flight reads the other set), then waits for the last group.
-template <typename Step>
+template <int H, typename Step>
 __device__ __forceinline__ void wg_k_loop(int64_t ktiles, Step step) {
-    uint32_t af0[2][4], ef0[2], af1[2][4], ef1[2];
+    uint32_t af0[H][2][4], ef0[H][2], af1[H][2][4], ef1[H][2];
     int64_t kt = 0;
     for (; kt + 1 < ktiles; kt += 2) {
         step(kt, af0, ef0);
@@ -77,21 +98,46 @@ __device__ __forceinline__ void wg_k_loop(int64_t ktiles, Step step) {
 }
 
 // C = alpha · acc + beta · C (C not read when beta is 0) for a consumer thread's accumulators.
-// Accumulator i: row g (+8 for bit 1 of i) of the warp's 16, column 8 (i / 4) + 2 t + (i & 1).
-template <typename T>
-__device__ __forceinline__ void wg_store(const float (&acc)[kWgTileN / 2], const sp24_args& p, int64_t m0, int64_t n0, int warp,
+// Accumulator i of block h: row g (+8 for bit 1 of i) of the warp's row tile, column 8 (i / 4) + 2 t
+// + (i & 1). The two columns of an even i go as one 4-byte access where C's rows allow.
+template <typename T, typename Tile>
+__device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc], const sp24_args& p, int64_t m0, int64_t n0, int warp,
                                          int lane) {
     const int g = lane >> 2, t = lane & 3;
     T* c = static_cast<T*>(p.c);
+    const bool pairs = p.cs1 == 1 && (p.cs0 & 1) == 0 && (reinterpret_cast<uintptr_t>(c) & 3) == 0;
 #pragma unroll
-    for (int i = 0; i < kWgTileN / 2; ++i) {
-        const int64_t row = m0 + warp * 16 + g + 8 * ((i >> 1) & 1);
-        const int64_t col = n0 + 8 * (i >> 2) + 2 * t + (i & 1);
-        if (row < p.m && col < p.n) {
+    for (int h = 0; h < Tile::kH; ++h) {
+        const int64_t r0 = m0 + Tile::row_tile(warp, h) * 16 + g;
+#pragma unroll
+        for (int i = 0; i < Tile::kAcc; i += 2) {
+            const int64_t row = r0 + 8 * ((i >> 1) & 1);
+            const int64_t col = n0 + 8 * (i >> 2) + 2 * t;
+            if (row >= p.m || col >= p.n) continue;
             T* out = c + row * p.cs0 + col * p.cs1;
-            float v = p.alpha * acc[i];
-            if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
-            *out = float_to_out<T>(v);
+            float v0 = p.alpha * acc[h][i], v1 = p.alpha * acc[h][i + 1];
+            if (pairs && col + 1 < p.n) {
+                T o[2];
+                if (p.beta != 0.0f) {
+                    uint32_t bits = *reinterpret_cast<const uint32_t*>(out);
+                    memcpy(o, &bits, 4);
+                    v0 += p.beta * out_to_float(o[0]);
+                    v1 += p.beta * out_to_float(o[1]);
+                }
+                o[0] = float_to_out<T>(v0);
+                o[1] = float_to_out<T>(v1);
+                uint32_t bits;
+                memcpy(&bits, o, 4);
+                *reinterpret_cast<uint32_t*>(out) = bits;
+                continue;
+            }
+            if (p.beta != 0.0f) v0 += p.beta * out_to_float(*out);
+            *out = float_to_out<T>(v0);
+            if (col + 1 < p.n) {
+                T* out1 = out + p.cs1;
+                if (p.beta != 0.0f) v1 += p.beta * out_to_float(*out1);
+                *out1 = float_to_out<T>(v1);
+            }
         }
     }
 }
@@ -124,15 +170,15 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
         }
         sp24_load_meta<kSpTileM, kWgBK / 32, kWgThreads>(e_s, p.meta, m0, ksteps, kt, tid);
     };
-    float acc[kWgTileN / 2];
+    float acc[1][kWgTileN / 2];
 #pragma unroll
-    for (int i = 0; i < kWgTileN / 2; ++i) acc[i] = 0.0f;
+    for (int i = 0; i < kWgTileN / 2; ++i) acc[0][i] = 0.0f;
 #pragma unroll
     for (int s = 0; s < kWgStages - 2; ++s) {
         if (s < ktiles) load(s, s);
         cp_async_commit();
     }
-    auto step = [&](int64_t kt, uint32_t (&af)[2][4], uint32_t (&ef)[2]) {
+    auto step = [&](int64_t kt, uint32_t (&af)[1][2][4], uint32_t (&ef)[1][2]) {
         cp_async_wait<kWgStages - 3>();
         asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async data, read by the tensor cores
         __syncthreads();
@@ -144,11 +190,12 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
         const unsigned char* base = smem + (kt % kWgStages) * kWgStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes);
         const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kWgBBytes + kWgABytes);
-        wg_stage<T>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024); });
+        wg_stage<T, wg_wide>(acc, af, ef, a_s, e_s, warp, lane,
+                             [&](int st) { return wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024); });
     };
-    wg_k_loop(ktiles, step);
+    wg_k_loop<1>(ktiles, step);
     cp_async_wait<0>();
-    wg_store<T>(acc, p, m0, n0, warp, lane);
+    wg_store<T, wg_wide>(acc, p, m0, n0, warp, lane);
 #endif
 }
 

@@ -1,7 +1,8 @@
-// The sm_90a warpgroup instruction wgmma.mma_async.sp, m64n256k32, fp32 accumulation, A (compressed
-// 2:4) from registers, B from shared memory through a descriptor, sparsity selector 0, B transposed
-// (stored N-contiguous). One accumulator operand per register, so the operand list is written out
-// (by a short script, eight accumulators a line); edit the pattern, not the lines.
+// The sm_90a warpgroup instruction wgmma.mma_async.sp, m64nNk32 for N = 128 and 256, fp32
+// accumulation, A (compressed 2:4) from registers, B from shared memory through a descriptor,
+// sparsity selector 0, B transposed (stored N-contiguous). One accumulator operand per register, so
+// the operand lists are written out (by a short script, eight accumulators a line); edit the
+// pattern, not the lines.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -13,11 +14,36 @@ namespace s4j {
 namespace cuda {
 namespace sp24 {
 
-template <typename T>
-__device__ __forceinline__ void wgmma_sp_n256(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e);
+template <typename T, int N>
+__device__ __forceinline__ void wgmma_sp(float (&d)[N / 2], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e);
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 // TY: the PTX type of A and B (f16 or bf16).
+#define S4J_WGMMA_SP_N128(TY)                                                                     \
+    asm volatile(                                                                                 \
+        "wgmma.mma_async.sp.sync.aligned.m64n128k32.f32." TY "." TY " "                           \
+        "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, "                                                                            \
+        "{%64,%65,%66,%67}, %68, %69, 0, 1, 1, 1, 1;\n"                  \
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
+          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
+          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
+          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
+          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
+          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
+          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
+          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]) \
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b_desc), "r"(e))
+
+template <>
+__device__ __forceinline__ void wgmma_sp<__half, 128>(float (&d)[64], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_N128("f16");
+}
+template <>
+__device__ __forceinline__ void wgmma_sp<__nv_bfloat16, 128>(float (&d)[64], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_N128("bf16");
+}
+#undef S4J_WGMMA_SP_N128
+
 #define S4J_WGMMA_SP_N256(TY)                                                                     \
     asm volatile(                                                                                 \
         "wgmma.mma_async.sp.sync.aligned.m64n256k32.f32." TY "." TY " "                           \
@@ -42,11 +68,11 @@ __device__ __forceinline__ void wgmma_sp_n256(float (&d)[128], const uint32_t (&
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b_desc), "r"(e))
 
 template <>
-__device__ __forceinline__ void wgmma_sp_n256<__half>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
+__device__ __forceinline__ void wgmma_sp<__half, 256>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
     S4J_WGMMA_SP_N256("f16");
 }
 template <>
-__device__ __forceinline__ void wgmma_sp_n256<__nv_bfloat16>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
+__device__ __forceinline__ void wgmma_sp<__nv_bfloat16, 256>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
     S4J_WGMMA_SP_N256("bf16");
 }
 #undef S4J_WGMMA_SP_N256

@@ -4,6 +4,7 @@
 #include <cudaTypedefs.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -140,8 +141,10 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
                        [&](int64_t, int64_t p, int64_t q) { excess += q - p > 2 ? q - p - 2 : 0; });
     // A second 2:4 layer (the third and fourth nonzeros of each group, over the same B rows)
     // costs one more pass of the kernel; it replaces a remainder that would cost more on the
-    // CSR kernels. Measured on an H100: a remainder of 1.8% of the positions costs about as much.
-    s->layers = excess > 0.018 * static_cast<double>(m) * static_cast<double>(s->k_layer) ? 2 : 1;
+    // CSR kernels. Measured on an H100 (N = 2048, 4096 x 4096 and 14336 x 4096): a remainder costs
+    // about 0.5 µs per thousand nonzeros at 4096 rows, a layer 50 µs, so they cross near 0.5% of
+    // the positions (two layers won at 20% density, 0.7%; one layer at 10%, 0.1%).
+    s->layers = excess > 0.005 * static_cast<double>(m) * static_cast<double>(s->k_layer) ? 2 : 1;
     s->k_pad = s->k_layer * s->layers;
 
     const int64_t half_k = s->k_pad / 2, groups = s->k_pad / 4, layer_groups = s->k_layer / 4;
@@ -220,15 +223,29 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     // Hopper feeds the wgmma kernel with TMA: the maps of A and the metadata are fixed for the plan
     // (B's is made per call). Without the driver entry point the cp.async kernel runs instead.
     if (s->hopper && s->k_pad > 0 && s->m_pad > 0 && tensor_map_encoder()) {
-        S4J_TRY(tensor_map(&s->tma_a, s->dtype, s->vals, s->k_pad / 2, s->m_pad, s->k_pad, kWgBK / 2, kSpTileM, CU_TENSOR_MAP_SWIZZLE_64B,
+        const int rows = wg_tall::kRows;  // the TMA kernel's tile
+        S4J_TRY(tensor_map(&s->tma_a, s->dtype, s->vals, s->k_pad / 2, s->m_pad, s->k_pad, kWgBK / 2, rows, CU_TENSOR_MAP_SWIZZLE_64B,
                            "A"));
         S4J_TRY(tensor_map(&s->tma_e, S4J_I32, s->meta, s->k_pad / 32 * 16, s->m_pad / 16, s->k_pad / 32 * 64, kWgBK / 32 * 16,
-                           kSpTileM / 16, CU_TENSOR_MAP_SWIZZLE_NONE, "the metadata"));
+                           rows / 16, CU_TENSOR_MAP_SWIZZLE_NONE, "the metadata"));
         s->tma = true;
     }
     // A copy from pageable memory may return before its DMA lands: finish them before any kernel
     // on another stream can read the split.
     S4J_CUDA_TRY(cudaDeviceSynchronize());
+    return S4J_OK;
+}
+
+// The TMA kernel over C in Tile-shaped blocks (the maps of A and the metadata have Tile's boxes).
+template <typename T, typename Tile>
+s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p, const CUtensorMap& tb) {
+    using Cfg = tma_cfg<Tile>;
+    const int64_t tiles_n = (p.n + Tile::kN - 1) / Tile::kN, tiles_m = (s->m_pad + Tile::kRows - 1) / Tile::kRows;
+    if (tiles_n > 0x7fffffff || tiles_m > 65535) return kDeclined;
+    S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T, Tile>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
+    sp24_tma_kernel<T, Tile><<<dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m)), Cfg::kThreads, Cfg::kSmemBytes,
+                               stream_of(env)>>>(p, s->tma_a, tb, s->tma_e);
+    S4J_CUDA_LAUNCHED("sp24_tma_kernel");
     return S4J_OK;
 }
 
@@ -251,9 +268,7 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
         // A one-row B may have any row stride; the map wants a multiple of 16 bytes.
         const int64_t row_bytes = b->shape[0] > 1 ? b->strides[0] * 2 : (n * 2 + 15) / 16 * 16;
         S4J_TRY(tensor_map(&tb, s->dtype, b->data, n, b->shape[0], row_bytes, 64, 64, CU_TENSOR_MAP_SWIZZLE_128B, "B"));
-        S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, kTmaSmemBytes));
-        sp24_tma_kernel<T><<<wg_grid, kTmaThreads, kTmaSmemBytes, stream_of(env)>>>(p, s->tma_a, tb, s->tma_e);
-        S4J_CUDA_LAUNCHED("sp24_tma_kernel");
+        S4J_TRY((launch_tma<T, wg_tall>(env, s, p, tb)));
         *impl = "cuda:spmm_split24_wgmma";
         return S4J_OK;
     }

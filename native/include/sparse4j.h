@@ -298,7 +298,7 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
 /* Frees what the plan built (waiting for the device's queued work first); null is a no-op. */
 s4j_status s4j_spmm_plan_destroy(s4j_spmm_plan plan);
 /* "split24" (a 2:4 part and a CSR remainder), "split24x2" (two 2:4 layers, used when the
- * remainder would hold more than about 1.8% of A's positions: the second layer takes the third and
+ * remainder would hold more than about 0.5% of A's positions: the second layer takes the third and
  * fourth nonzeros of each group of four) or "csr". */
 const char* s4j_spmm_plan_kind(s4j_spmm_plan plan);
 /* Nonzeros of the split's CSR remainder (0 for a "csr" plan), and the device bytes the plan holds. */

@@ -67,28 +67,21 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
     S4J_TRY(check_spmm_operands(ctx, 0, &plan->a, b, c));
     const bool use_split = plan->strategy == S4J_PLAN_SPLIT || b->shape[1] >= kAutoMinColumns;
     if (!use_split) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
-    // The remainder runs first, with the caller's beta: a CSR kernel that cannot take it declines
-    // (or fails) before writing C, so a failure leaves C as it was. The 2:4 kernel, which fails
-    // only at launch, then adds its products (beta = 1). C is rounded to its dtype in between.
-    const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
-    float beta24 = beta;
-    if (rem->nnz > 0) {
-        S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, beta, c));
-        beta24 = 1.0f;
-    }
+    // The 2:4 kernel runs first, with the caller's beta; it declines (a grid past its limits)
+    // before any launch, and then the plain product runs instead. The remainder's CSR kernel then
+    // adds its products (beta = 1), which reads and writes only the rows that have remainder
+    // nonzeros (C is rounded to its dtype in between). Should the remainder fail after the 2:4 part
+    // ran, the call returns that error and C holds a partial product.
     exec_env env = context_env(ctx);
     s4j_status st = kDeclined;
     const char* impl = "cuda:spmm_split24";
     S4J_GUARD_BEGIN
-    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta24, c, &impl);
+    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c, &impl);
     S4J_GUARD_END
-    // The 2:4 kernels take every layout; a decline (a grid past its limits) is settled before any
-    // launch, so with a remainder already in C it must not fall back to the full product.
-    if (st == kDeclined) {
-        if (rem->nnz > 0) return fail(S4J_UNSUPPORTED, "spmm_plan: the 2:4 kernel does not take %lld output columns", (long long)b->shape[1]);
-        return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
-    }
+    if (st == kDeclined) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     S4J_TRY(st);
+    const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
+    if (rem->nnz > 0) S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, 1.0f, c));
     context_note_impl(ctx, impl);
     return S4J_OK;
 }
