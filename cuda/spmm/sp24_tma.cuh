@@ -111,7 +111,8 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
         if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kStages));
     };
     wg_k_loop<Tile::kH>(ktiles, step);
-    wg_store<T, Tile>(acc, p, m0, n0, warp, lane);
+    static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
+    wg_store<T, Tile>(acc, p, m0, n0, warp, lane, smem);
 #endif
 }
 
