@@ -48,6 +48,28 @@ __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity) {
             : "memory");
     } while (!done);
 }
+// Arrives on the mbarrier at the same offset in the shared memory of the cluster's CTA cta.
+__device__ __forceinline__ void mbar_arrive_cluster(uint32_t bar, uint32_t cta) {
+    asm volatile(
+        "{\n .reg .b32 ra;\n mapa.shared::cluster.u32 ra, %0, %1;\n mbarrier.arrive.shared::cluster.b64 _, [ra];\n}\n" ::"r"(bar),
+        "r"(cta)
+        : "memory");
+}
+__device__ __forceinline__ uint32_t cluster_rank() {
+    uint32_t r;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
+    return r;
+}
+__device__ __forceinline__ void cluster_sync() {
+    asm volatile("barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;\n" ::: "memory");
+}
+// A tensor-map copy written to the same offsets (data and mbarrier) in every CTA of mask.
+__device__ __forceinline__ void tma_2d_multicast(uint32_t dst, const CUtensorMap* map, int c0, int c1, uint32_t bar, uint16_t mask) {
+    asm volatile(
+        "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;\n" ::"r"(dst),
+        "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar), "h"(mask)
+        : "memory");
+}
 __device__ __forceinline__ void tma_2d(uint32_t dst, const CUtensorMap* map, int c0, int c1, uint32_t bar) {
     asm volatile(
         "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
@@ -55,64 +77,90 @@ __device__ __forceinline__ void tma_2d(uint32_t dst, const CUtensorMap* map, int
         : "memory");
 }
 
-template <typename T, typename Tile>
+// kCluster > 1: the grid's row blocks go in clusters of kCluster CTAs along y, which share their
+// column block of B: each CTA copies 1 / kCluster of a stage's B boxes into every CTA of the cluster
+// (multicast), so a stage draws kCluster times less of B from L2. A stage is then released by the
+// consumers of every CTA of the cluster (its producer writes into all of them), and no CTA leaves
+// before the others have stopped arriving on its barriers.
+template <typename T, typename Tile, int kCluster>
 __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     sp24_tma_kernel(sp24_args p, const __grid_constant__ CUtensorMap ta, const __grid_constant__ CUtensorMap tb,
                     const __grid_constant__ CUtensorMap te) {
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
     using Cfg = tma_cfg<Tile>;
-    constexpr int kStages = Cfg::kStages, kStageBytes = Cfg::kStageBytes;
+    constexpr int kStages = Cfg::kStages, kStageBytes = Cfg::kStageBytes, kBoxes = Tile::kN / 64;
+    static_assert(kBoxes % kCluster == 0, "the cluster's CTAs split B's boxes evenly");
     extern __shared__ __align__(1024) unsigned char smem_raw[];
     unsigned char* smem = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
     const uint32_t full0 = smem_addr(smem + kStageBytes * kStages), empty0 = full0 + 8 * kStages;
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int64_t m0 = static_cast<int64_t>(blockIdx.y) * Tile::kRows, n0 = static_cast<int64_t>(blockIdx.x) * Tile::kN;
     const int64_t ktiles = p.k_pad / kWgBK;
+    const uint32_t rank = kCluster > 1 ? cluster_rank() : 0;
     if (tid == 0) {
         for (int s = 0; s < kStages; ++s) {
             mbar_init(full0 + 8 * s, 1);
-            mbar_init(empty0 + 8 * s, Cfg::kConsumers / 32);
+            mbar_init(empty0 + 8 * s, kCluster * Cfg::kConsumers / 32);
         }
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
-    __syncthreads();
+    if (kCluster > 1)
+        cluster_sync();  // every CTA's barriers exist before any copy or arrival reaches them
+    else
+        __syncthreads();
     if (warp >= Cfg::kConsumers / 32) {  // the producer warpgroup: one lane issues every copy
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
         if (tid == Cfg::kConsumers) {
             for (int64_t kt = 0; kt < ktiles; ++kt) {
                 const int s = static_cast<int>(kt % kStages);
-                mbar_wait(empty0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1) ^ 1u);
+                const uint32_t parity = static_cast<uint32_t>((kt / kStages) & 1) ^ 1u;
+                mbar_wait(empty0 + 8 * s, parity);
                 const uint32_t base = smem_addr(smem + s * kStageBytes), bar = full0 + 8 * s;
-                mbar_expect_tx(bar, kStageBytes);
+                mbar_expect_tx(bar, kStageBytes);  // the whole stage lands here, B's boxes from every CTA of the cluster
                 int64_t kb = kt * kWgBK;
                 if (kb >= p.k_layer) kb -= p.k_layer;  // the second layer reads B again
 #pragma unroll
-                for (int j = 0; j < Tile::kN / 64; ++j) tma_2d(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar);
+                for (int j = 0; j < kBoxes; ++j) {
+                    if (kCluster == 1)
+                        tma_2d(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar);
+                    else if (j % kCluster == static_cast<int>(rank))
+                        tma_2d_multicast(base + j * 8192, &tb, static_cast<int>(n0 + j * 64), static_cast<int>(kb), bar,
+                                         static_cast<uint16_t>((1u << kCluster) - 1));
+                }
                 tma_2d(base + Tile::kBBytes, &ta, static_cast<int>(kt * (kWgBK / 2)), static_cast<int>(m0), bar);
                 tma_2d(base + Tile::kBBytes + Tile::kABytes, &te, static_cast<int>(kt * (kWgBK / 32) * 16), static_cast<int>(m0 / 16), bar);
             }
         }
-        return;
+    } else {
+        asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+        float acc[Tile::kH][Tile::kAcc];
+#pragma unroll
+        for (int h = 0; h < Tile::kH; ++h)
+#pragma unroll
+            for (int i = 0; i < Tile::kAcc; ++i) acc[h][i] = 0.0f;
+        auto step = [&](int64_t kt, uint32_t (&af)[Tile::kH][2][4], uint32_t (&ef)[Tile::kH][2]) {
+            const int s = static_cast<int>(kt % kStages);
+            mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1));
+            const unsigned char* base = smem + s * kStageBytes;
+            const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + Tile::kBBytes);
+            const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + Tile::kBBytes + Tile::kABytes);
+            wg_stage<T, Tile>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
+            // The group before this one has finished reading its stage: hand it back to the producer(s).
+            if (kt > 0 && lane == 0) {
+                const uint32_t bar = empty0 + 8 * static_cast<int>((kt - 1) % kStages);
+                if (kCluster == 1) {
+                    mbar_arrive(bar);
+                } else {
+#pragma unroll
+                    for (int c = 0; c < kCluster; ++c) mbar_arrive_cluster(bar, static_cast<uint32_t>(c));
+                }
+            }
+        };
+        wg_k_loop<Tile::kH>(ktiles, step);
+        static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
+        wg_store<T, Tile>(acc, p, m0, n0, warp, lane, smem);
     }
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
-    float acc[Tile::kH][Tile::kAcc];
-#pragma unroll
-    for (int h = 0; h < Tile::kH; ++h)
-#pragma unroll
-        for (int i = 0; i < Tile::kAcc; ++i) acc[h][i] = 0.0f;
-    auto step = [&](int64_t kt, uint32_t (&af)[Tile::kH][2][4], uint32_t (&ef)[Tile::kH][2]) {
-        const int s = static_cast<int>(kt % kStages);
-        mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1));
-        const unsigned char* base = smem + s * kStageBytes;
-        const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + Tile::kBBytes);
-        const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + Tile::kBBytes + Tile::kABytes);
-        wg_stage<T, Tile>(acc, af, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
-        // The group before this one has finished reading its stage: hand it back to the producer.
-        if (kt > 0 && lane == 0) mbar_arrive(empty0 + 8 * static_cast<int>((kt - 1) % kStages));
-    };
-    wg_k_loop<Tile::kH>(ktiles, step);
-    static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
-    wg_store<T, Tile>(acc, p, m0, n0, warp, lane, smem);
+    if (kCluster > 1) cluster_sync();  // the other CTAs have made their last arrivals on this one's barriers
 #endif
 }
 
