@@ -1,8 +1,8 @@
 // The sm_90a warpgroup instruction wgmma.mma_async.sp, m64nNk32 for N = 128 and 256, fp32
 // accumulation, A (compressed 2:4) from registers, B from shared memory through a descriptor,
-// sparsity selector 0, B transposed (stored N-contiguous). One accumulator operand per register, so
-// the operand lists are written out (by a short script, eight accumulators a line); edit the
-// pattern, not the lines.
+// sparsity selector 0, B transposed (stored N-contiguous). One accumulator operand per register:
+// the operand lists come from S4J_ACC64 (64 accumulators from index i); the register lists in the
+// strings are written out.
 #pragma once
 
 #include <cuda_bf16.h>
@@ -18,64 +18,47 @@ template <typename T, int N>
 __device__ __forceinline__ void wgmma_sp(float (&d)[N / 2], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e);
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
-// TY: the PTX type of A and B (f16 or bf16).
-#define S4J_WGMMA_SP_N128(TY)                                                                     \
-    asm volatile(                                                                                 \
-        "wgmma.mma_async.sp.sync.aligned.m64n128k32.f32." TY "." TY " "                           \
-        "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63}, "                                                                            \
-        "{%64,%65,%66,%67}, %68, %69, 0, 1, 1, 1, 1;\n"                  \
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]) \
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b_desc), "r"(e))
+#define S4J_ACC8(i) \
+    "+f"(d[(i)]), "+f"(d[(i) + 1]), "+f"(d[(i) + 2]), "+f"(d[(i) + 3]), "+f"(d[(i) + 4]), "+f"(d[(i) + 5]), "+f"(d[(i) + 6]), "+f"(d[(i) + 7])
+#define S4J_ACC64(i)                                                                                                        \
+    S4J_ACC8(i), S4J_ACC8((i) + 8), S4J_ACC8((i) + 16), S4J_ACC8((i) + 24), S4J_ACC8((i) + 32), S4J_ACC8((i) + 40),         \
+        S4J_ACC8((i) + 48), S4J_ACC8((i) + 56)
+// SHAPE: m64n128k32 or m64n256k32; TY: the PTX type of A and B (f16 or bf16); REGS: the
+// accumulators' register list; TAIL: the numbers of the operands after them (a, b_desc, e);
+// ACC: the accumulator operands.
+#define S4J_WGMMA_SP(SHAPE, TY, REGS, TAIL, ...)                                                   \
+    asm volatile("wgmma.mma_async.sp.sync.aligned." SHAPE ".f32." TY "." TY " {" REGS "}, " TAIL \
+                 ", 0, 1, 1, 1, 1;\n"                                                              \
+                 : __VA_ARGS__                                                                     \
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b_desc), "r"(e))
+#define S4J_REGS128 "%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63"
+#define S4J_TAIL128 "{%64,%65,%66,%67}, %68, %69"
+#define S4J_REGS256 "%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127"
+#define S4J_TAIL256 "{%128,%129,%130,%131}, %132, %133"
 
 template <>
 __device__ __forceinline__ void wgmma_sp<__half, 128>(float (&d)[64], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
-    S4J_WGMMA_SP_N128("f16");
+    S4J_WGMMA_SP("m64n128k32", "f16", S4J_REGS128, S4J_TAIL128, S4J_ACC64(0));
 }
 template <>
 __device__ __forceinline__ void wgmma_sp<__nv_bfloat16, 128>(float (&d)[64], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
-    S4J_WGMMA_SP_N128("bf16");
+    S4J_WGMMA_SP("m64n128k32", "bf16", S4J_REGS128, S4J_TAIL128, S4J_ACC64(0));
 }
-#undef S4J_WGMMA_SP_N128
-
-#define S4J_WGMMA_SP_N256(TY)                                                                     \
-    asm volatile(                                                                                 \
-        "wgmma.mma_async.sp.sync.aligned.m64n256k32.f32." TY "." TY " "                           \
-        "{%0,%1,%2,%3,%4,%5,%6,%7,%8,%9,%10,%11,%12,%13,%14,%15,%16,%17,%18,%19,%20,%21,%22,%23,%24,%25,%26,%27,%28,%29,%30,%31,%32,%33,%34,%35,%36,%37,%38,%39,%40,%41,%42,%43,%44,%45,%46,%47,%48,%49,%50,%51,%52,%53,%54,%55,%56,%57,%58,%59,%60,%61,%62,%63,%64,%65,%66,%67,%68,%69,%70,%71,%72,%73,%74,%75,%76,%77,%78,%79,%80,%81,%82,%83,%84,%85,%86,%87,%88,%89,%90,%91,%92,%93,%94,%95,%96,%97,%98,%99,%100,%101,%102,%103,%104,%105,%106,%107,%108,%109,%110,%111,%112,%113,%114,%115,%116,%117,%118,%119,%120,%121,%122,%123,%124,%125,%126,%127}, "                                                                            \
-        "{%128,%129,%130,%131}, %132, %133, 0, 1, 1, 1, 1;\n"                  \
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), \
-          "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), \
-          "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), \
-          "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), \
-          "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), \
-          "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), \
-          "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), \
-          "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), \
-          "+f"(d[64]), "+f"(d[65]), "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]), \
-          "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]), "+f"(d[78]), "+f"(d[79]), \
-          "+f"(d[80]), "+f"(d[81]), "+f"(d[82]), "+f"(d[83]), "+f"(d[84]), "+f"(d[85]), "+f"(d[86]), "+f"(d[87]), \
-          "+f"(d[88]), "+f"(d[89]), "+f"(d[90]), "+f"(d[91]), "+f"(d[92]), "+f"(d[93]), "+f"(d[94]), "+f"(d[95]), \
-          "+f"(d[96]), "+f"(d[97]), "+f"(d[98]), "+f"(d[99]), "+f"(d[100]), "+f"(d[101]), "+f"(d[102]), "+f"(d[103]), \
-          "+f"(d[104]), "+f"(d[105]), "+f"(d[106]), "+f"(d[107]), "+f"(d[108]), "+f"(d[109]), "+f"(d[110]), "+f"(d[111]), \
-          "+f"(d[112]), "+f"(d[113]), "+f"(d[114]), "+f"(d[115]), "+f"(d[116]), "+f"(d[117]), "+f"(d[118]), "+f"(d[119]), \
-          "+f"(d[120]), "+f"(d[121]), "+f"(d[122]), "+f"(d[123]), "+f"(d[124]), "+f"(d[125]), "+f"(d[126]), "+f"(d[127]) \
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(b_desc), "r"(e))
-
 template <>
 __device__ __forceinline__ void wgmma_sp<__half, 256>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
-    S4J_WGMMA_SP_N256("f16");
+    S4J_WGMMA_SP("m64n256k32", "f16", S4J_REGS256, S4J_TAIL256, S4J_ACC64(0), S4J_ACC64(64));
 }
 template <>
 __device__ __forceinline__ void wgmma_sp<__nv_bfloat16, 256>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
-    S4J_WGMMA_SP_N256("bf16");
+    S4J_WGMMA_SP("m64n256k32", "bf16", S4J_REGS256, S4J_TAIL256, S4J_ACC64(0), S4J_ACC64(64));
 }
-#undef S4J_WGMMA_SP_N256
+#undef S4J_WGMMA_SP
+#undef S4J_REGS128
+#undef S4J_TAIL128
+#undef S4J_REGS256
+#undef S4J_TAIL256
+#undef S4J_ACC64
+#undef S4J_ACC8
 #endif
 
 }  // namespace sp24
