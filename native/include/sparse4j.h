@@ -292,7 +292,9 @@ enum {
 };
 s4j_status s4j_spmm_plan_create(s4j_context ctx, const s4j_csr* a, int32_t strategy, s4j_spmm_plan* out);
 /* C = alpha * A * B + beta * C with the plan's A; B and C as for s4j_spmm_csr (trans_a = 0), on
- * the context the plan was made on (its device; the stream may differ). */
+ * the context the plan was made on (its device; the stream may differ). A split runs its 2:4 part
+ * first and then adds the remainder; should the remainder's kernel fail after the 2:4 part ran,
+ * the call returns that error and C holds a partial product. */
 s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alpha, const s4j_dense* b, float beta,
                                  s4j_dense* c);
 /* Frees what the plan built (waiting for the device's queued work first); null is a no-op. */

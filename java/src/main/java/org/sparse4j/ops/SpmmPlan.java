@@ -24,7 +24,9 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t;
  * of four columns holding fewer than two nonzeros, an empty group), so an infinite or NaN value in
  * row k of B makes every output of that column NaN wherever A's group covering k was stored, as in
  * a dense product; and with a CSR remainder the result is rounded to the output dtype twice (the
- * remainder's part, then the 2:4 part added to it). {@link Strategy#CSR} keeps sparse semantics.
+ * 2:4 part, then the remainder's part added to it). {@link Strategy#CSR} keeps sparse semantics.
+ * Should the remainder's kernel fail after the 2:4 part ran, the call throws and C holds a partial
+ * product.
  * Compute capability 8.6 and 8.9 GPUs (99 KiB of shared memory a block) keep the CSR kernels.
  *
  * <pre>{@code
