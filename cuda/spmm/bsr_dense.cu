@@ -588,15 +588,16 @@ __global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restri
     y[i * ys] = from_acc<T>(ordered_partial_sum(partial, m, i, splits));
 }
 
-// Set once a cluster launch could not be placed: from then on every GEMV takes the two-launch path.
-std::atomic<bool>& cluster_gemv_failed() {
-    static std::atomic<bool> failed{false};
-    return failed;
+// Set once a cluster launch could not be placed on a device: from then on every GEMV there takes the
+// two-launch path (devices past the 64th share the last flag).
+std::atomic<bool>& cluster_gemv_failed(int32_t device) {
+    static std::atomic<bool> failed[64];
+    return failed[device >= 0 && device < 64 ? device : 63];
 }
 // Whether device's GEMV input ranges can meet in a thread-block cluster: compute capability 9.0
 // (the library's sm_90a code) with cluster launch, read once per device.
 bool cluster_gemv_ok(int32_t device) {
-    if (cluster_gemv_failed().load() || device < 0 || device >= 64) return false;
+    if (device < 0 || device >= 64 || cluster_gemv_failed(device).load()) return false;
     static std::atomic<int> state[64];  // 0 not read yet, 1 yes, 2 no
     int v = state[device].load();
     if (v == 0) {
@@ -653,12 +654,12 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
                                                    static_cast<float*>(nullptr), yv, y->strides[0]);
         if (err == cudaSuccess) return S4J_OK;
         // A cluster that cannot be placed (a GPU partition with too few SMs a cluster, say) is a
-        // launch-configuration error, which does not stick: clear it and take the two-launch path,
-        // from now on.
+        // launch-configuration error, which does not stick: clear it and take the two-launch path on
+        // this device from now on.
+        cudaGetLastError();  // a non-sticky error must not be reported by the next launch check
         if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
             return cuda_fail(err, "launch of gemv_fused_kernel (cluster)");
-        cudaGetLastError();
-        cluster_gemv_failed().store(true);
+        cluster_gemv_failed(env.device_index).store(true);
     }
     const int64_t k_per_split = k > 0 ? (k + splits - 1) / splits : 1;
     const int64_t used = k > 0 ? (k + k_per_split - 1) / k_per_split : 1;

@@ -237,10 +237,11 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     return S4J_OK;
 }
 
-// Set once a cluster launch of the TMA kernel could not be placed: from then on it runs unclustered.
-std::atomic<bool>& tma_cluster_failed() {
-    static std::atomic<bool> failed{false};
-    return failed;
+// Set once a cluster launch of the TMA kernel could not be placed on a device: from then on it runs
+// unclustered there (devices past the 64th share the last flag).
+std::atomic<bool>& tma_cluster_failed(int32_t device) {
+    static std::atomic<bool> failed[64];
+    return failed[device >= 0 && device < 64 ? device : 63];
 }
 
 // The TMA kernel over C in Tile-shaped blocks (the maps of A and the metadata have Tile's boxes),
@@ -254,7 +255,7 @@ s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p,
     const int64_t tiles_m2 = (tiles_m + kCluster - 1) / kCluster * kCluster;
     if (tiles_n > 0x7fffffff || tiles_m2 > 65535) return kDeclined;
     cudaStream_t stream = stream_of(env);
-    if (s->clusters && !tma_cluster_failed().load()) {
+    if (s->clusters && !tma_cluster_failed(env.device_index).load()) {
         S4J_CUDA_TRY(
             cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, kCluster>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
         cudaLaunchConfig_t cfg = {};
@@ -272,11 +273,11 @@ s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p,
         const cudaError_t err = cudaLaunchKernelEx(&cfg, sp24_tma_kernel<T, Tile, kCluster>, p, s->tma_a, tb, s->tma_e);
         if (err == cudaSuccess) return S4J_OK;
         // A cluster that cannot be placed is a launch-configuration error, which does not stick:
-        // clear it and launch without clusters, from now on.
+        // clear it and launch without clusters on this device from now on.
+        cudaGetLastError();  // a non-sticky error must not be reported by the next launch check
         if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
             return cuda_fail(err, "launch of sp24_tma_kernel (cluster)");
-        cudaGetLastError();
-        tma_cluster_failed().store(true);
+        tma_cluster_failed(env.device_index).store(true);
     }
     S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, 1>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
     sp24_tma_kernel<T, Tile, 1><<<dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m)), Cfg::kThreads, Cfg::kSmemBytes,
@@ -356,7 +357,11 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
     s->hopper = major == 9 && minor == 0;  // the library's sm_90a code runs on 9.0 only
     int cluster_launch = 0;
-    s->clusters = s->hopper && cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device) == cudaSuccess && cluster_launch != 0;
+    if (s->hopper && cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device) != cudaSuccess) {
+        cudaGetLastError();
+        cluster_launch = 0;
+    }
+    s->clusters = s->hopper && cluster_launch != 0;
     s4j_status st;
     try {
         cudaStream_t cs = static_cast<cudaStream_t>(stream);

@@ -69,8 +69,8 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
     if (!use_split) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     // The 2:4 kernel runs first, with the caller's beta; it declines (a grid past its limits)
     // before any launch, and then the plain product runs instead. The remainder's CSR kernel then
-    // adds its products (beta = 1), which reads and writes only the rows that have remainder
-    // nonzeros (C is rounded to its dtype in between). Should the remainder fail after the 2:4 part
+    // adds its products (beta = 1); the row kernel, which takes remainders of short rows, reads
+    // and writes only the rows that have remainder nonzeros (C is rounded to its dtype in between). Should the remainder fail after the 2:4 part
     // ran, the call returns that error and C holds a partial product.
     exec_env env = context_env(ctx);
     s4j_status st = kDeclined;

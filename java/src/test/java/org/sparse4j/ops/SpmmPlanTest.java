@@ -180,6 +180,14 @@ class SpmmPlanTest {
                         // speak of, so its transposed view is as good as row-major.
                         assertEquals(k > 1 ? "cuda:spmm_split24" : impl, gpu.lastImplementation(), dt + " shape " + s);
                         assertProduct(dt, ar, br, old, 0.5, -1.5, m, k, n, out.toDoubleArray());
+                        // alpha and beta into a row-major output from a row-major B: on Hopper the TMA
+                        // kernel's epilogue reads C in 16-byte chunks, then the remainder adds to it.
+                        Tensor outh2 = Tensor.of(randomDense(m, n, 60 + s), dt, m, n);
+                        double[] old2 = outh2.toDoubleArray();
+                        Tensor out2 = outh2.to(Device.cuda(0));
+                        plan.mulInto(gpu, out2, 0.5f, bh.to(Device.cuda(0)), -1.5f);
+                        assertEquals(impl, gpu.lastImplementation(), dt + " shape " + s);
+                        assertProduct(dt, ar, br, old2, 0.5, -1.5, m, k, n, out2.toDoubleArray());
                     }
                 }
             }
