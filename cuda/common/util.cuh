@@ -4,6 +4,9 @@
 
 #include <cuda_runtime.h>
 
+#include <atomic>
+#include <utility>
+
 #include "../../native/src/internal.h"
 
 namespace s4j {
@@ -64,6 +67,65 @@ inline int64_t l2_bytes() {
         return cudaDeviceGetAttribute(&v, cudaDevAttrL2CacheSize, dev) == cudaSuccess && v > 0 ? int64_t{v} : int64_t{40} << 20;
     }();
     return bytes;
+}
+
+// Whether device runs thread-block clusters for the library's sm_90a code: compute capability 9.0
+// with cluster launch, read once per device (devices past the 64th are answered no).
+inline bool cluster_launch_ok(int32_t device) {
+    if (device < 0 || device >= 64) return false;
+    static std::atomic<int> state[64];  // 0 not read yet, 1 yes, 2 no
+    int v = state[device].load();
+    if (v == 0) {
+        int major = 0, minor = 0, cluster = 0;
+        const bool read = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
+                          cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
+                          cudaDeviceGetAttribute(&cluster, cudaDevAttrClusterLaunch, device) == cudaSuccess;
+        if (!read) cudaGetLastError();  // an attribute the driver could not give is a no, not an error for the next check
+        v = read && major == 9 && minor == 0 && cluster != 0 ? 1 : 2;
+        state[device].store(v);
+    }
+    return v == 1;
+}
+
+// One flag per device (devices past the 64th share the last), false until set.
+class DeviceFlags {
+   public:
+    std::atomic<bool>& operator[](int32_t device) { return flags_[device >= 0 && device < 64 ? device : 63]; }
+
+   private:
+    std::atomic<bool> flags_[64] = {};
+};
+
+// Launches kernel(args...) on grid in clusters of cluster_y blocks along y (smem bytes of dynamic
+// shared memory, the kernel's limit raised to it), where the device runs clusters and no launch of
+// this kernel has failed to place them on it (failed: the caller's flags for this kernel).
+// kDeclined means take the unclustered path: a cluster that cannot be placed (a GPU partition with
+// too few SMs a cluster, say) is a launch-configuration error, which does not stick; it is cleared
+// and remembered for the device. Any other error is returned.
+template <typename... Params, typename... Args>
+s4j_status launch_clustered(DeviceFlags& failed, int32_t device, const char* name, void (*kernel)(Params...), dim3 grid, dim3 block,
+                            size_t smem, cudaStream_t stream, unsigned cluster_y, Args&&... args) {
+    if (!cluster_launch_ok(device) || failed[device].load()) return kDeclined;
+    if (smem > 0) S4J_CUDA_TRY(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)));
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = grid;
+    cfg.blockDim = block;
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = stream;
+    cudaLaunchAttribute attr[1];
+    attr[0].id = cudaLaunchAttributeClusterDimension;
+    attr[0].val.clusterDim.x = 1;
+    attr[0].val.clusterDim.y = cluster_y;
+    attr[0].val.clusterDim.z = 1;
+    cfg.attrs = attr;
+    cfg.numAttrs = 1;
+    const cudaError_t err = cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
+    if (err == cudaSuccess) return S4J_OK;
+    cudaGetLastError();  // a non-sticky error must not be reported by the next launch check
+    if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
+        return cuda_fail(err, name);
+    failed[device].store(true);
+    return kDeclined;
 }
 
 // Stream-ordered scratch memory for one op, from the device's pool, freed on the op's stream when the

@@ -7,7 +7,6 @@
 #include <cub/cub.cuh>
 #include <mma.h>
 
-#include <atomic>
 #include <cstdint>
 #include <type_traits>
 
@@ -588,30 +587,6 @@ __global__ void gemv_sum_kernel(int64_t m, int64_t splits, const float* __restri
     y[i * ys] = from_acc<T>(ordered_partial_sum(partial, m, i, splits));
 }
 
-// Set once a cluster launch could not be placed on a device: from then on every GEMV there takes the
-// two-launch path (devices past the 64th share the last flag).
-std::atomic<bool>& cluster_gemv_failed(int32_t device) {
-    static std::atomic<bool> failed[64];
-    return failed[device >= 0 && device < 64 ? device : 63];
-}
-// Whether device's GEMV input ranges can meet in a thread-block cluster: compute capability 9.0
-// (the library's sm_90a code) with cluster launch, read once per device.
-bool cluster_gemv_ok(int32_t device) {
-    if (device < 0 || device >= 64 || cluster_gemv_failed(device).load()) return false;
-    static std::atomic<int> state[64];  // 0 not read yet, 1 yes, 2 no
-    int v = state[device].load();
-    if (v == 0) {
-        int major = 0, minor = 0, cluster = 0;
-        const bool ok = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess &&
-                        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device) == cudaSuccess &&
-                        cudaDeviceGetAttribute(&cluster, cudaDevAttrClusterLaunch, device) == cudaSuccess && major == 9 && minor == 0 &&
-                        cluster != 0;
-        v = ok ? 1 : 2;
-        state[device].store(v);
-    }
-    return v == 1;
-}
-
 // clusters: false keeps the partial sums and the sum kernel on every GPU (a forced alternative).
 template <typename T>
 s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_dense* x, const gemv_select& sel, s4j_dense* y,
@@ -632,34 +607,19 @@ s4j_status gemv_fused_typed(const exec_env& env, const s4j_dense* wt, const s4j_
     if (splits > 65535) splits = 65535;
     cudaStream_t s = stream_of(env);
     T* yv = static_cast<T*>(y->data);
-    if (splits > 1 && clusters && cluster_gemv_ok(env.device_index)) {
+    if (splits > 1 && clusters) {
         // One cluster of ranges per tile: at most kFusedCluster ranges (the portable cluster size).
+        // Where clusters cannot run, the ranges leave partial sums for gemv_sum_kernel instead.
+        static DeviceFlags failed;
         const int64_t ranges = splits < kFusedCluster ? splits : kFusedCluster;
         const int64_t per = (k + ranges - 1) / ranges;
-        cudaLaunchConfig_t cfg = {};
-        cfg.gridDim = dim3(static_cast<unsigned>(tiles), static_cast<unsigned>(ranges));
-        cfg.blockDim = dim3(kFusedThreads);
-        cfg.dynamicSmemBytes = 0;
-        cfg.stream = s;
-        cudaLaunchAttribute attr[1];
-        attr[0].id = cudaLaunchAttributeClusterDimension;
-        attr[0].val.clusterDim.x = 1;
-        attr[0].val.clusterDim.y = static_cast<unsigned>(ranges);
-        attr[0].val.clusterDim.z = 1;
-        cfg.attrs = attr;
-        cfg.numAttrs = 1;
         const int64_t ldw = k > 1 ? wt->strides[0] : m;
-        const cudaError_t err = cudaLaunchKernelEx(&cfg, gemv_fused_kernel<T, true>, k, m, per, static_cast<const T*>(wt->data), ldw,
-                                                   static_cast<const T*>(x->data), x->strides[0], sel.threshold,
-                                                   static_cast<float*>(nullptr), yv, y->strides[0]);
-        if (err == cudaSuccess) return S4J_OK;
-        // A cluster that cannot be placed (a GPU partition with too few SMs a cluster, say) is a
-        // launch-configuration error, which does not stick: clear it and take the two-launch path on
-        // this device from now on.
-        cudaGetLastError();  // a non-sticky error must not be reported by the next launch check
-        if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
-            return cuda_fail(err, "launch of gemv_fused_kernel (cluster)");
-        cluster_gemv_failed(env.device_index).store(true);
+        const s4j_status st = launch_clustered(failed, env.device_index, "launch of gemv_fused_kernel (cluster)", gemv_fused_kernel<T, true>,
+                                               dim3(static_cast<unsigned>(tiles), static_cast<unsigned>(ranges)), dim3(kFusedThreads), 0, s,
+                                               static_cast<unsigned>(ranges), k, m, per, static_cast<const T*>(wt->data), ldw,
+                                               static_cast<const T*>(x->data), x->strides[0], sel.threshold, static_cast<float*>(nullptr), yv,
+                                               y->strides[0]);
+        if (st != kDeclined) return st;
     }
     const int64_t k_per_split = k > 0 ? (k + splits - 1) / splits : 1;
     const int64_t used = k > 0 ? (k + k_per_split - 1) / k_per_split : 1;

@@ -3,7 +3,6 @@
 // columns), run by the CSR kernels. The split is built on the host once per plan.
 #include <cudaTypedefs.h>
 
-#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -34,7 +33,6 @@ struct split24 {
     s4j_csr rem{};              // device arrays owned here
     int64_t bytes = 0;
     bool tma = false;           // hopper, and the tensor maps of A and the metadata below are built
-    bool clusters = false;      // the device launches thread-block clusters (the TMA kernel shares B in pairs)
     CUtensorMap tma_a{}, tma_e{};
 };
 
@@ -237,13 +235,6 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     return S4J_OK;
 }
 
-// Set once a cluster launch of the TMA kernel could not be placed on a device: from then on it runs
-// unclustered there (devices past the 64th share the last flag).
-std::atomic<bool>& tma_cluster_failed(int32_t device) {
-    static std::atomic<bool> failed[64];
-    return failed[device >= 0 && device < 64 ? device : 63];
-}
-
 // The TMA kernel over C in Tile-shaped blocks (the maps of A and the metadata have Tile's boxes),
 // row blocks in clusters of two that share B's copies where the device launches clusters.
 template <typename T, typename Tile>
@@ -255,30 +246,11 @@ s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p,
     const int64_t tiles_m2 = (tiles_m + kCluster - 1) / kCluster * kCluster;
     if (tiles_n > 0x7fffffff || tiles_m2 > 65535) return kDeclined;
     cudaStream_t stream = stream_of(env);
-    if (s->clusters && !tma_cluster_failed(env.device_index).load()) {
-        S4J_CUDA_TRY(
-            cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, kCluster>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
-        cudaLaunchConfig_t cfg = {};
-        cfg.gridDim = dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m2));
-        cfg.blockDim = dim3(Cfg::kThreads);
-        cfg.dynamicSmemBytes = Cfg::kSmemBytes;
-        cfg.stream = stream;
-        cudaLaunchAttribute attr[1];
-        attr[0].id = cudaLaunchAttributeClusterDimension;
-        attr[0].val.clusterDim.x = 1;
-        attr[0].val.clusterDim.y = kCluster;
-        attr[0].val.clusterDim.z = 1;
-        cfg.attrs = attr;
-        cfg.numAttrs = 1;
-        const cudaError_t err = cudaLaunchKernelEx(&cfg, sp24_tma_kernel<T, Tile, kCluster>, p, s->tma_a, tb, s->tma_e);
-        if (err == cudaSuccess) return S4J_OK;
-        // A cluster that cannot be placed is a launch-configuration error, which does not stick:
-        // clear it and launch without clusters on this device from now on.
-        cudaGetLastError();  // a non-sticky error must not be reported by the next launch check
-        if (err != cudaErrorInvalidClusterSize && err != cudaErrorLaunchOutOfResources && err != cudaErrorInvalidConfiguration)
-            return cuda_fail(err, "launch of sp24_tma_kernel (cluster)");
-        tma_cluster_failed(env.device_index).store(true);
-    }
+    static DeviceFlags failed;
+    const s4j_status st = launch_clustered(failed, env.device_index, "launch of sp24_tma_kernel (cluster)", sp24_tma_kernel<T, Tile, kCluster>,
+                                           dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m2)), dim3(Cfg::kThreads),
+                                           Cfg::kSmemBytes, stream, kCluster, p, s->tma_a, tb, s->tma_e);
+    if (st != kDeclined) return st;
     S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, 1>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
     sp24_tma_kernel<T, Tile, 1><<<dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m)), Cfg::kThreads, Cfg::kSmemBytes,
                                   stream>>>(p, s->tma_a, tb, s->tma_e);
@@ -356,12 +328,6 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     split24* s = new (std::nothrow) split24{a->rows, a->cols, m_pad, k_pad, a->value_dtype};
     if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
     s->hopper = major == 9 && minor == 0;  // the library's sm_90a code runs on 9.0 only
-    int cluster_launch = 0;
-    if (s->hopper && cudaDeviceGetAttribute(&cluster_launch, cudaDevAttrClusterLaunch, device) != cudaSuccess) {
-        cudaGetLastError();
-        cluster_launch = 0;
-    }
-    s->clusters = s->hopper && cluster_launch != 0;
     s4j_status st;
     try {
         cudaStream_t cs = static_cast<cudaStream_t>(stream);
