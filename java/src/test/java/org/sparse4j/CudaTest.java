@@ -216,7 +216,6 @@ class CudaTest {
             Tensor y = ActivationSparse.gemv(gpu, weights, Tensor.of(x, dt, k).to(GPU), threshold, 0);
             assertEquals(impl != null ? impl : "cuda:gemv_sparse_x_fused", gpu.lastImplementation());
             double[] got = y.toDoubleArray();
-            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
             for (int i = 0; i < m; i++) {
                 double sum = 0, mag = 0;
                 for (int j = 0; j < k; j++) {
@@ -225,9 +224,10 @@ class CudaTest {
                         mag += Math.abs((double) w[i * k + j] * x[j]);
                     }
                 }
-                if (!(Math.abs(got[i] - sum) <= tol * mag)) {
+                double bound = org.sparse4j.conformance.Tolerance.bound(dt, k, mag);
+                if (!(Math.abs(got[i] - sum) <= bound)) {
                     throw new AssertionError(dt + " " + m + "x" + k + " active " + active + ": y[" + i + "] = " + got[i] + ", expected "
-                            + sum + " ± " + tol * mag);
+                            + sum + " ± " + bound);
                 }
             }
         }
@@ -262,13 +262,13 @@ class CudaTest {
         for (DType dt : new DType[] {DType.F32, DType.F16, DType.BF16, DType.F64}) {
             for (DType index : new DType[] {DType.I32, DType.I64}) {
                 for (boolean transposeA : new boolean[] {false, true}) {
-                    longRowSpmvCase(dt, index, 203, 2500, transposeA);
+                    longRowSpmvCase("cuda:spmv_csr_vec", dt, index, 203, 2500, transposeA);
                 }
             }
         }
     }
 
-    private static void longRowSpmvCase(DType dt, DType index, int m, int k, boolean transposeA) {
+    private static void longRowSpmvCase(String impl, DType dt, DType index, int m, int k, boolean transposeA) {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + dt.ordinal() * 7 + (transposeA ? 1 : 0));
         int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored
         double[] dense = new double[ar * ac];
@@ -298,11 +298,10 @@ class CudaTest {
             Tensor yt = Tensor.of(yv, dt, m);
             double[] a = at.toDoubleArray(), x = xt.toDoubleArray(), y0 = yt.toDoubleArray();  // rounded to dt
             Tensor out = yt.to(GPU);
-            gpu.forceImplementation(Op.SPMV_CSR, "cuda:spmv_csr_vec");
+            gpu.forceImplementation(Op.SPMV_CSR, impl);
             Spmv.mulInto(gpu, out, alpha, Csr.fromDense(at, index).to(GPU), xt.to(GPU), beta, transposeA);
-            assertEquals("cuda:spmv_csr_vec", gpu.lastImplementation());
+            assertEquals(impl, gpu.lastImplementation());
             double[] actual = out.toDoubleArray();
-            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
             for (int i = 0; i < m; i++) {
                 double sum = 0, mag = 0;
                 for (int l = 0; l < k; l++) {
@@ -311,9 +310,9 @@ class CudaTest {
                     mag += Math.abs(av * x[l]);
                 }
                 double expected = alpha * sum + beta * y0[i];
-                double bound = tol * (Math.abs(alpha) * mag + Math.abs(beta * y0[i])) + 1e-30;
+                double bound = org.sparse4j.conformance.Tolerance.bound(dt, k, Math.abs(alpha) * mag + Math.abs(beta * y0[i]));
                 if (!(Math.abs(actual[i] - expected) <= bound)) {
-                    throw new AssertionError(dt + " " + index + " " + m + "x" + k + (transposeA ? " Aᵀ" : "") + ": y[" + i + "] = " + actual[i]
+                    throw new AssertionError(impl + " " + dt + " " + index + " " + m + "x" + k + (transposeA ? " Aᵀ" : "") + ": y[" + i + "] = " + actual[i]
                             + ", expected " + expected + " ± " + bound);
                 }
             }
@@ -356,7 +355,6 @@ class CudaTest {
             Spmm.mulInto(gpu, out, alpha, sparse.to(GPU), bt.to(GPU), beta, transposeA);
             assertEquals(impl, gpu.lastImplementation());
             double[] actual = out.toDoubleArray();
-            double tol = org.sparse4j.conformance.Tolerance.of(dt, k);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     double sum = 0, mag = 0;
@@ -366,7 +364,7 @@ class CudaTest {
                         mag += Math.abs(av * b[l * n + j]);
                     }
                     double expected = alpha * sum + beta * c0[i * n + j];
-                    double bound = tol * (Math.abs(alpha) * mag + Math.abs(beta * c0[i * n + j])) + 1e-30;
+                    double bound = org.sparse4j.conformance.Tolerance.bound(dt, k, Math.abs(alpha) * mag + Math.abs(beta * c0[i * n + j]));
                     double got = actual[i * n + j];
                     if (!(Math.abs(got - expected) <= bound)) {
                         throw new AssertionError(impl + " " + dt + " " + index + " " + m + "x" + k + "x" + n + (transposeA ? " Aᵀ" : "") + ": C[" + i

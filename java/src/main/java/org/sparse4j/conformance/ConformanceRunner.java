@@ -271,7 +271,7 @@ public final class ConformanceRunner {
                 magnitude[i] = ALPHA * magnitude[i] + Math.abs(BETA * old[i]);
             }
         }
-        Check check = new Check(Tolerance.of(c.dtype(), transposed ? a.rows() : a.cols()));
+        Check check = new Check(Tolerance.of(c.dtype(), transposed ? a.rows() : a.cols()), Tolerance.floor(c.dtype()));
         check.values(expected, magnitude, actual, n);
         return check;
     }
@@ -289,7 +289,7 @@ public final class ConformanceRunner {
                 }
             }
         }
-        Check check = new Check(Tolerance.of(c.dtype(), k));
+        Check check = new Check(Tolerance.of(c.dtype(), k), Tolerance.floor(c.dtype()));
         check.values(expected, magnitude, actual, n);
         return check;
     }
@@ -319,13 +319,13 @@ public final class ConformanceRunner {
                 magnitude[i] += Math.abs(term);
             }
         }
-        Check check = new Check(Tolerance.of(c.dtype(), active.size()));
+        Check check = new Check(Tolerance.of(c.dtype(), active.size()), Tolerance.floor(c.dtype()));
         check.values(expected, magnitude, actual, 1);
         return check;
     }
 
     private static Check compareSddmm(ConformanceCase c, double[] a, double[] b, Csr pattern, Csr out) {
-        Check check = new Check(Tolerance.of(c.dtype(), c.k()));
+        Check check = new Check(Tolerance.of(c.dtype(), c.k()), Tolerance.floor(c.dtype()));
         long[] rp = pattern.rowPtr().toLongArray();
         long[] ci = pattern.colIdx().toLongArray();
         check.structure("rowPtr", rp, out.rowPtr().toLongArray());
@@ -352,7 +352,7 @@ public final class ConformanceRunner {
         Tensor dense = Tensor.of(s.toDense(), c.dtype(), c.m(), c.k());
         double[] original = dense.toDoubleArray();
         long br = Math.max(1, c.n()), bc = br + 1;
-        Check check = new Check(0);
+        Check check = new Check(0, 0);
         Csr csr0 = Csr.fromDense(dense, c.indexType());
         Coo coo = csr0.toCoo();
         Csr csr = coo.toCsr();
@@ -391,12 +391,14 @@ public final class ConformanceRunner {
     /** Accumulates the worst error relative to its bound and the first structural mismatch. */
     private static final class Check {
         private final double tol;
+        private final double floor;
         double worstRatio;
         String worstAt = "";
         private String failure;
 
-        Check(double tol) {
+        Check(double tol, double floor) {
             this.tol = tol;
+            this.floor = floor;
         }
 
         void values(double[] expected, double[] magnitude, double[] actual, long cols) {
@@ -406,7 +408,7 @@ public final class ConformanceRunner {
             }
             for (int i = 0; i < expected.length; i++) {
                 double err = Math.abs(actual[i] - expected[i]);
-                double bound = tol * magnitude[i];
+                double bound = tol * magnitude[i] + floor;
                 double ratio = err == 0 ? 0 : (bound == 0 ? Double.POSITIVE_INFINITY : err / bound);
                 if (Double.isNaN(actual[i]) && !Double.isNaN(expected[i])) {
                     ratio = Double.POSITIVE_INFINITY;

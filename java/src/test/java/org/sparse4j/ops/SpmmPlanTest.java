@@ -60,7 +60,6 @@ class SpmmPlanTest {
     /** Checks out against alpha·A·B + beta·old computed in fp64 from the rounded inputs. */
     private static void assertProduct(DType dt, double[] a, double[] b, double[] old, double alpha, double beta, int m, int k, int n,
             double[] out) {
-        double tol = Tolerance.of(dt, k);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double sum = 0;
@@ -71,7 +70,7 @@ class SpmmPlanTest {
                     mag += Math.abs(t);
                 }
                 double want = alpha * sum + (old == null ? 0 : beta * old[i * n + j]);
-                double bound = tol * (Math.abs(alpha) * mag + (old == null ? 0 : Math.abs(beta * old[i * n + j]))) + 1e-30;
+                double bound = Tolerance.bound(dt, k, Math.abs(alpha) * mag + (old == null ? 0 : Math.abs(beta * old[i * n + j])));
                 double got = out[i * n + j];
                 int row = i;
                 int col = j;
