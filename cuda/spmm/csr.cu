@@ -879,13 +879,16 @@ __global__ void spmv_kernel(int64_t m, const I* __restrict__ rp, const I* __rest
     }
 }
 
-// Long rows (a warp per row): the row's entries are read as 16-byte vectors of indices (4 int32
+// Long rows (one to four warps a row): the row's entries are read as 16-byte vectors of indices (4 int32
 // or 2 int64) with the matching values, kSpmvDepth vectors a lane in flight, so each lane keeps
 // several loads of A outstanding instead of one 4-byte and one 2-byte load per round trip. The
 // entries before the first 16-byte boundary and after the last one are taken one by one.
 constexpr int kSpmvDepth = 4;
 
-template <typename T, typename I>
+// W warps share a row (W a power of two up to 8): warp p of the row takes the row's rounds of
+// kSpmvDepth · 32 vectors numbered p, p + W, ..., warp 0 also the head and tail, and the row's
+// warps add their sums in warp order through shared memory.
+template <typename T, typename I, int W>
 __global__ void __launch_bounds__(256)
     spmv_vec_kernel(int64_t m, const I* __restrict__ rp, const I* __restrict__ ci, const T* __restrict__ val, const T* __restrict__ x,
                     int64_t xs, T* __restrict__ y, int64_t ys, float alpha, float beta) {
@@ -893,43 +896,54 @@ __global__ void __launch_bounds__(256)
     constexpr int V = 16 / sizeof(I);  // entries per vector
     struct alignas(16) ivec { I v[V]; };
     struct alignas(V * sizeof(T)) tvec { T v[V]; };
-    const int64_t row = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+    __shared__ A s_part[256 / kWarp];
+    const int warp = threadIdx.x / kWarp, part = warp % W;
+    const int64_t row = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / (kWarp * W);
     const int lane = threadIdx.x % kWarp;
-    if (row >= m) return;  // whole warps leave together
-    const int64_t s = rp[row], e = rp[row + 1];
-    int64_t a = (s + V - 1) / V * V;  // the first vector boundary
-    if (a > e) a = e;
-    const int64_t vecs = (e - a) / V, tail = a + vecs * V;
     A acc = A(0);
-    {
-        // Head (before a) and tail (from tail on): at most V - 1 entries each, one per lane.
-        const int64_t k = lane < V ? s + lane : tail + (lane - V);
-        if ((lane < V && k < a) || (lane >= V && lane < 2 * V && k < e)) acc += to_acc(val[k]) * to_acc(x[static_cast<int64_t>(ci[k]) * xs]);
-    }
-    const ivec* iv = reinterpret_cast<const ivec*>(ci + a);
-    const tvec* tv = reinterpret_cast<const tvec*>(val + a);
-    for (int64_t t0 = lane; t0 < vecs; t0 += kSpmvDepth * kWarp) {
-        ivec idx[kSpmvDepth];
-        tvec w[kSpmvDepth];
-#pragma unroll
-        for (int u = 0; u < kSpmvDepth; ++u) {  // all of A's loads first, so they are in flight together
-            const int64_t t = t0 + static_cast<int64_t>(u) * kWarp;
-            if (t < vecs) {
-                idx[u] = iv[t];
-                w[u] = tv[t];
-            }
+    if (row < m) {
+        const int64_t s = rp[row], e = rp[row + 1];
+        int64_t a = (s + V - 1) / V * V;  // the first vector boundary
+        if (a > e) a = e;
+        const int64_t vecs = (e - a) / V, tail = a + vecs * V;
+        if (part == 0) {
+            // Head (before a) and tail (from tail on): at most V - 1 entries each, one per lane.
+            const int64_t k = lane < V ? s + lane : tail + (lane - V);
+            if ((lane < V && k < a) || (lane >= V && lane < 2 * V && k < e)) acc += to_acc(val[k]) * to_acc(x[static_cast<int64_t>(ci[k]) * xs]);
         }
+        const ivec* iv = reinterpret_cast<const ivec*>(ci + a);
+        const tvec* tv = reinterpret_cast<const tvec*>(val + a);
+        for (int64_t t0 = lane + static_cast<int64_t>(part) * kSpmvDepth * kWarp; t0 < vecs; t0 += W * kSpmvDepth * kWarp) {
+            ivec idx[kSpmvDepth];
+            tvec w[kSpmvDepth];
 #pragma unroll
-        for (int u = 0; u < kSpmvDepth; ++u) {
-            if (t0 + static_cast<int64_t>(u) * kWarp < vecs) {
+            for (int u = 0; u < kSpmvDepth; ++u) {  // all of A's loads first, so they are in flight together
+                const int64_t t = t0 + static_cast<int64_t>(u) * kWarp;
+                if (t < vecs) {
+                    idx[u] = iv[t];
+                    w[u] = tv[t];
+                }
+            }
 #pragma unroll
-                for (int j = 0; j < V; ++j) acc += to_acc(w[u].v[j]) * to_acc(x[static_cast<int64_t>(idx[u].v[j]) * xs]);
+            for (int u = 0; u < kSpmvDepth; ++u) {
+                if (t0 + static_cast<int64_t>(u) * kWarp < vecs) {
+#pragma unroll
+                    for (int j = 0; j < V; ++j) acc += to_acc(w[u].v[j]) * to_acc(x[static_cast<int64_t>(idx[u].v[j]) * xs]);
+                }
             }
         }
     }
 #pragma unroll
     for (int off = kWarp / 2; off > 0; off /= 2) acc += __shfl_xor_sync(0xffffffffu, acc, off);
-    if (lane == 0) {
+    if constexpr (W > 1) {
+        if (lane == 0) s_part[warp] = acc;
+        __syncthreads();
+        if (part != 0 || lane != 0) return;
+        acc = s_part[warp];
+#pragma unroll
+        for (int q = 1; q < W; ++q) acc += s_part[warp + q];
+    }
+    if (lane == 0 && row < m) {
         A v = A(alpha) * acc;
         if (beta != 0.0f) v += A(beta) * to_acc(y[row * ys]);
         y[row * ys] = from_acc<T>(v);
@@ -955,6 +969,17 @@ bool spmv_vec_takes(const s4j_csr* a) {
     return bytes > static_cast<double>(l2_bytes()) && spmv_vec_layout<T, I>(a);
 }
 
+// Warps a row of the vector kernel gets, by the mean row length in rounds (kSpmvDepth vectors a
+// lane, 512 int32 or 256 int64 entries a warp): one below 3.5 rounds, two below 8, then four. On
+// the H100 (batch 1, LLM shapes whose A is larger than L2) two warps a row were 1.03-1.09x faster
+// than one at 4-4.3 rounds, four 1.06-1.14x faster than one at 10.7, and at 1.6-2.4 rounds more
+// warps were as fast or slower (four up to 1.3x slower).
+template <typename I>
+int spmv_vec_warps(double mean) {
+    const double rounds = mean / (kSpmvDepth * kWarp * (16 / sizeof(I)));
+    return rounds < 3.5 ? 1 : rounds < 8 ? 2 : 4;
+}
+
 template <typename T, typename I, int G>
 void launch_spmv(cudaStream_t s, int64_t m, const s4j_csr* a, const s4j_dense* x, float alpha, float beta, s4j_dense* y) {
     spmv_kernel<T, I, G><<<blocks_for(m * G, 256), 256, 0, s>>>(m, static_cast<const I*>(a->row_ptr),
@@ -978,9 +1003,15 @@ s4j_status spmv_typed(const exec_env& env, int32_t trans, float alpha, const s4j
     if (m == 0) return S4J_OK;
     const double mean = static_cast<double>(a->nnz) / static_cast<double>(m);
     if (vec_only || (mean > 16 && spmv_vec_takes<T, I>(a))) {
-        spmv_vec_kernel<T, I><<<blocks_for(m * kWarp, 256), 256, 0, s>>>(m, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx),
-                                                                        static_cast<const T*>(a->values), static_cast<const T*>(x->data),
-                                                                        x->strides[0], static_cast<T*>(y->data), y->strides[0], alpha, beta);
+        const int w = spmv_vec_warps<I>(mean);
+        auto launch = [&](auto kernel) {
+            kernel<<<blocks_for(m * kWarp * w, 256), 256, 0, s>>>(m, static_cast<const I*>(a->row_ptr), static_cast<const I*>(a->col_idx),
+                                                                  static_cast<const T*>(a->values), static_cast<const T*>(x->data),
+                                                                  x->strides[0], static_cast<T*>(y->data), y->strides[0], alpha, beta);
+        };
+        if (w == 4) launch(spmv_vec_kernel<T, I, 4>);
+        else if (w == 2) launch(spmv_vec_kernel<T, I, 2>);
+        else launch(spmv_vec_kernel<T, I, 1>);
         S4J_CUDA_LAUNCHED("spmv_vec_kernel");
         return S4J_OK;
     }

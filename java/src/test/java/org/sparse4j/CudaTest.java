@@ -255,7 +255,8 @@ class CudaTest {
      * The vector SpMV kernel (16 bytes of indices a load; by default it takes only matrices larger
      * than L2), forced by name, on rows of 250–750 entries: row starts at every offset from a vector
      * boundary, so heads and tails of every length; an empty row, a full row, alpha and beta, Aᵀ,
-     * every dtype with int32 and int64 indices, against fp64 sums of the dtype-rounded inputs.
+     * every dtype with int32 and int64 indices, against fp64 sums of the dtype-rounded inputs; then
+     * rows of about 3000 entries, which the kernel splits between two or four warps.
      */
     @Test
     void longRowSpmvMatchesTheHost() {
@@ -263,6 +264,8 @@ class CudaTest {
             for (DType index : new DType[] {DType.I32, DType.I64}) {
                 for (boolean transposeA : new boolean[] {false, true}) {
                     longRowSpmvCase("cuda:spmv_csr_vec", dt, index, 203, 2500, transposeA);
+                    // Rows of about 3000 entries: two warps a row with int32 indices, four with int64.
+                    longRowSpmvCase("cuda:spmv_csr_vec", dt, index, 61, 12000, transposeA);
                 }
             }
         }
@@ -272,7 +275,7 @@ class CudaTest {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(m * 31L + k + dt.ordinal() * 7 + (transposeA ? 1 : 0));
         int ar = transposeA ? k : m, ac = transposeA ? m : k;  // A as stored
         double[] dense = new double[ar * ac];
-        double density = transposeA ? 0.25 : 0.2;  // mean rows of op(A): 500 entries
+        double density = transposeA ? 0.25 : 0.2;  // mean rows of op(A): density · k entries
         for (int i = 0; i < ar; i++) {
             double rowDensity = density * (0.5 + rng.nextDouble());  // uneven lengths: every alignment of row starts
             for (int j = 0; j < ac; j++) {
