@@ -7,6 +7,9 @@
 #   Copy DIR to the GPU host, then there:
 #     DIR/gpu-conformance.sh run DIR OUT   # JUnit XML reports and conformance.json land in OUT
 #
+# The run takes the whole suite once, then the plan and CUDA tests again with S4J_CUDA_CLUSTERS=0
+# (thread-block clusters off), so the kernels' unclustered fallbacks are tested on Hopper too.
+#
 # Exit status: 0 when every test and every conformance case passed (skips allowed), else non-zero.
 set -euo pipefail
 
@@ -46,6 +49,11 @@ run)
     "$java" -jar "$dir/junit-console.jar" execute --disable-banner --details=summary \
         --class-path "$dir/sparse4j-cli.jar:$dir/test-classes" --scan-class-path \
         --reports-dir "$out/junit" 2>&1 | tee "$out/junit.txt" || status=1
+    # Again with thread-block clusters off, so the unclustered fallbacks of the clustered kernels
+    # (the 2:4 plan's TMA kernel, the activation-sparse GEMV) run on a GPU that has clusters too.
+    S4J_CUDA_CLUSTERS=0 "$java" -jar "$dir/junit-console.jar" execute --disable-banner --details=summary \
+        --class-path "$dir/sparse4j-cli.jar:$dir/test-classes" --select-class org.sparse4j.ops.SpmmPlanTest \
+        --select-class org.sparse4j.CudaTest --reports-dir "$out/junit-no-clusters" 2>&1 | tee "$out/junit-no-clusters.txt" || status=1
     "$java" -jar "$dir/sparse4j-cli.jar" conformance --summary-only --no-progress --json "$out/conformance.json" \
         | tee "$out/conformance.txt" || status=1
     rm -rf "$work"
