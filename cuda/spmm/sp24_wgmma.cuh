@@ -83,6 +83,32 @@ __device__ __forceinline__ void wg_stage(float (&acc)[Tile::kH][Tile::kAcc], uin
     asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
 }
 
+// wg_stage with A read by the tensor cores from shared memory: a descriptor per m64 block and
+// step (K-major, 64-byte swizzle: 8-row groups 512 bytes apart, the step's 16 compressed columns
+// 32 bytes into the row), so the consumer threads load only the metadata words.
+__device__ __forceinline__ uint64_t wg_desc_sw64(uint32_t addr) {
+    return static_cast<uint64_t>((addr & 0x3FFFF) >> 4) | (1ull << 16) | (static_cast<uint64_t>(512 >> 4) << 32) | (2ull << 62);
+}
+template <typename T, typename Tile, typename Desc>
+__device__ __forceinline__ void wg_stage_ss(float (&acc)[Tile::kH][Tile::kAcc], uint32_t (&ef)[Tile::kH][2], uint32_t a_s, const uint32_t* e_s,
+                                            int warp, int lane, Desc desc) {
+    const int g = lane >> 2, t = lane & 3;
+#pragma unroll
+    for (int h = 0; h < Tile::kH; ++h) {
+        const int rt = Tile::row_tile(warp, h);
+#pragma unroll
+        for (int st = 0; st < 2; ++st) ef[h][st] = e_s[(rt * 2 + st) * 16 + g * 2 + (t & 1)];
+    }
+    const uint32_t a_wg = a_s + static_cast<uint32_t>((warp >> 2) * Tile::kH * 64 * 64);  // the warpgroup's first row
+    asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+    for (int st = 0; st < 2; ++st)
+#pragma unroll
+        for (int h = 0; h < Tile::kH; ++h) wgmma_sp_ss<T, Tile::kN>(acc[h], wg_desc_sw64(a_wg + h * 64 * 64 + st * 32), desc(st), ef[h][st]);
+    asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+    asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+}
+
 // The K loop of a consumer: step(kt, af, ef) for every stage, alternating two sets of A fragments
 // (the group still in flight reads the other set), then waits for the last group.
 template <int H, typename Step>

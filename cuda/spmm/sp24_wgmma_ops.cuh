@@ -1,5 +1,6 @@
 // The sm_90a warpgroup instruction wgmma.mma_async.sp, m64nNk32 for N = 128 and 256, fp32
-// accumulation, A (compressed 2:4) from registers, B from shared memory through a descriptor,
+// accumulation, A (compressed 2:4) from registers (wgmma_sp) or from shared memory through a
+// descriptor (wgmma_sp_ss, K-major), B from shared memory through a descriptor,
 // sparsity selector 0, B transposed (stored N-contiguous). One accumulator operand per register:
 // the operand lists come from S4J_ACC64 (64 accumulators from index i); the register lists in the
 // strings are written out.
@@ -16,6 +17,8 @@ namespace sp24 {
 
 template <typename T, int N>
 __device__ __forceinline__ void wgmma_sp(float (&d)[N / 2], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e);
+template <typename T, int N>
+__device__ __forceinline__ void wgmma_sp_ss(float (&d)[N / 2], uint64_t a_desc, uint64_t b_desc, uint32_t e);
 
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 #define S4J_ACC8(i) \
@@ -52,6 +55,33 @@ template <>
 __device__ __forceinline__ void wgmma_sp<__nv_bfloat16, 256>(float (&d)[128], const uint32_t (&a)[4], uint64_t b_desc, uint32_t e) {
     S4J_WGMMA_SP("m64n256k32", "bf16", S4J_REGS256, S4J_TAIL256, S4J_ACC64(0), S4J_ACC64(64));
 }
+// A from shared memory through a descriptor (K-major, imm-trans-a 0).
+#define S4J_WGMMA_SP_SS(SHAPE, TY, REGS, TAIL, ...)                                                \
+    asm volatile("wgmma.mma_async.sp.sync.aligned." SHAPE ".f32." TY "." TY " {" REGS "}, " TAIL \
+                 ", 0, 1, 1, 1, 0, 1;\n"                                                           \
+                 : __VA_ARGS__                                                                     \
+                 : "l"(a_desc), "l"(b_desc), "r"(e))
+#define S4J_TAIL128_SS "%64, %65, %66"
+#define S4J_TAIL256_SS "%128, %129, %130"
+template <>
+__device__ __forceinline__ void wgmma_sp_ss<__half, 128>(float (&d)[64], uint64_t a_desc, uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_SS("m64n128k32", "f16", S4J_REGS128, S4J_TAIL128_SS, S4J_ACC64(0));
+}
+template <>
+__device__ __forceinline__ void wgmma_sp_ss<__nv_bfloat16, 128>(float (&d)[64], uint64_t a_desc, uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_SS("m64n128k32", "bf16", S4J_REGS128, S4J_TAIL128_SS, S4J_ACC64(0));
+}
+template <>
+__device__ __forceinline__ void wgmma_sp_ss<__half, 256>(float (&d)[128], uint64_t a_desc, uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_SS("m64n256k32", "f16", S4J_REGS256, S4J_TAIL256_SS, S4J_ACC64(0), S4J_ACC64(64));
+}
+template <>
+__device__ __forceinline__ void wgmma_sp_ss<__nv_bfloat16, 256>(float (&d)[128], uint64_t a_desc, uint64_t b_desc, uint32_t e) {
+    S4J_WGMMA_SP_SS("m64n256k32", "bf16", S4J_REGS256, S4J_TAIL256_SS, S4J_ACC64(0), S4J_ACC64(64));
+}
+#undef S4J_WGMMA_SP_SS
+#undef S4J_TAIL128_SS
+#undef S4J_TAIL256_SS
 #undef S4J_WGMMA_SP
 #undef S4J_REGS128
 #undef S4J_TAIL128
