@@ -2,7 +2,7 @@
 // dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
 // of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
 //
-//   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick] [--batch N]
+//   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick] [--batch N] [--cold]
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -188,9 +188,52 @@ struct Timing {
     double median, spread;
 };
 
+// --cold: before each timed call the stream reads g_flush (twice the L2, zeros), so the call finds
+// none of its operands in L2, as a decoding step finds a layer's weight after the other layers ran.
+// The flush only reads, so L2 is left holding clean lines: a flush that writes (a memset) leaves
+// dirty lines whose write-back runs during the timed call and slows it. Each call is then timed
+// alone, an event before and after it, the flush outside.
+const uint4* g_flush = nullptr;
+size_t g_flush_vecs = 0;
+unsigned* g_flush_sink = nullptr;
+
+__global__ void flush_read_kernel(const uint4* __restrict__ buf, size_t n, unsigned* sink) {
+    unsigned x = 0;
+    for (size_t i = static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += static_cast<size_t>(gridDim.x) * blockDim.x) {
+        const uint4 v = buf[i];
+        x |= v.x | v.y | v.z | v.w;
+    }
+    if (x != 0) *sink = x;  // the buffer holds zeros: never taken, but the loads must stay
+}
+
+void flush_l2(cudaStream_t s) {
+    flush_read_kernel<<<1024, 256, 0, s>>>(g_flush, g_flush_vecs, g_flush_sink);
+    CHECK_CUDA(cudaGetLastError());
+}
+
 Timing time_it(cudaStream_t s, int reps, const std::function<void()>& fn) {
     for (int i = 0; i < 3; ++i) fn();
     CHECK_CUDA(cudaStreamSynchronize(s));
+    if (g_flush != nullptr) {
+        std::vector<cudaEvent_t> ev(2 * reps);
+        for (auto& e : ev) CHECK_CUDA(cudaEventCreate(&e));
+        for (int i = 0; i < reps; ++i) {
+            flush_l2(s);
+            CHECK_CUDA(cudaEventRecord(ev[2 * i], s));
+            fn();
+            CHECK_CUDA(cudaEventRecord(ev[2 * i + 1], s));
+        }
+        CHECK_CUDA(cudaStreamSynchronize(s));
+        std::vector<double> t(reps);
+        for (int i = 0; i < reps; ++i) {
+            float ms = 0;
+            CHECK_CUDA(cudaEventElapsedTime(&ms, ev[2 * i], ev[2 * i + 1]));
+            t[i] = ms * 1e3;
+        }
+        for (auto& e : ev) cudaEventDestroy(e);
+        std::sort(t.begin(), t.end());
+        return {t[reps / 2], (t[reps * 9 / 10] - t[reps / 10]) / 2};
+    }
     std::vector<cudaEvent_t> ev(reps + 1);
     for (auto& e : ev) CHECK_CUDA(cudaEventCreate(&e));
     CHECK_CUDA(cudaEventRecord(ev[0], s));
@@ -637,16 +680,17 @@ void bsr_case(Gpu& g, Results& out, int64_t m, int64_t k, int64_t n, double dens
 
 int main(int argc, char** argv) {
     std::string suite = "all", path = "gpu.json";
-    bool quick = false;
+    bool quick = false, cold = false;
     int64_t only_n = 0;  // --batch N: the LLM suite runs only N columns of B (1, 16 or 2048); other suites ignore it
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--suite" && i + 1 < argc) suite = argv[++i];
         else if (a == "--out" && i + 1 < argc) path = argv[++i];
         else if (a == "--quick") quick = true;
+        else if (a == "--cold") cold = true;
         else if (a == "--batch" && i + 1 < argc) only_n = std::atoll(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|bsr|all] [--out FILE.json] [--quick] [--batch N]\n");
+            std::fprintf(stderr, "usage: gpu_bench [--suite density|llm|sddmm|gemv|bsr|all] [--out FILE.json] [--quick] [--batch N] [--cold]\n");
             return 2;
         }
     }
@@ -654,7 +698,21 @@ int main(int argc, char** argv) {
     CHECK_CUDA(cudaSetDevice(0));
     cudaDeviceProp prop;
     CHECK_CUDA(cudaGetDeviceProperties(&prop, 0));
-    std::printf("device: %s, %d SMs, L2 %d MiB\n", prop.name, prop.multiProcessorCount, prop.l2CacheSize >> 20);
+    std::printf("device: %s, %d SMs, L2 %d MiB%s\n", prop.name, prop.multiProcessorCount, prop.l2CacheSize >> 20,
+                cold ? ", L2 flushed (read) before each timed call" : "");
+    if (cold) {
+        const size_t bytes = 2 * static_cast<size_t>(prop.l2CacheSize);
+        void* buf = nullptr;
+        CHECK_CUDA(cudaMalloc(&buf, bytes));
+        CHECK_CUDA(cudaMemset(buf, 0, bytes));
+        CHECK_CUDA(cudaMalloc(&g_flush_sink, sizeof(unsigned)));
+        g_flush = static_cast<const uint4*>(buf);
+        g_flush_vecs = bytes / sizeof(uint4);
+        // The memset left the buffer's last lines dirty in L2: two reads of it write them back now.
+        flush_l2(nullptr);
+        flush_l2(nullptr);
+        CHECK_CUDA(cudaDeviceSynchronize());
+    }
     CHECK_CUDA(cudaStreamCreate(&g.stream));
     CHECK_SPARSE(cusparseCreate(&g.sparse));
     CHECK_SPARSE(cusparseSetStream(g.sparse, g.stream));

@@ -2,11 +2,13 @@
 # Builds the GPU benchmark harness against a built libsparse4j and runs it, on a GPU host with the
 # CUDA toolkit (nvcc, cuSPARSE, cuBLAS) and CMake:
 #
-#   bench/native/run.sh path/to/libsparse4j.so.0 results.json [--suite density|llm|sddmm|gemv|bsr|all] [--quick] [--batch N]
+#   bench/native/run.sh path/to/libsparse4j.so.0 results.json [--suite density|llm|sddmm|gemv|bsr|all] [--quick] [--batch N] [--cold]
 #
 # The JSON has the shape of JMH's, so bench/report.sh turns it into tables and plots: copy it to
 # bench/results/gpu-<suite>.<machine>.json (with --suite all, one file per benchmark class: gpu-spmm,
-# gpu-llm, gpu-gemv, gpu-bsr, gpu-sddmm).
+# gpu-llm, gpu-gemv, gpu-bsr, gpu-sddmm). --cold reads a buffer twice the L2's size before each
+# timed call, so no operand is left in L2 from the call before (decoding, where a layer's weight
+# comes back only after the other layers ran); the default times back-to-back calls.
 set -euo pipefail
 lib=${1:?usage: run.sh LIBSPARSE4J OUT.json [gpu_bench options]}
 out=${2:?usage: run.sh LIBSPARSE4J OUT.json [gpu_bench options]}
