@@ -896,6 +896,7 @@ __global__ void __launch_bounds__(256)
     constexpr int V = 16 / sizeof(I);  // entries per vector
     struct alignas(16) ivec { I v[V]; };
     struct alignas(V * sizeof(T)) tvec { T v[V]; };
+    static_assert(W == 1 || W == 2 || W == 4 || W == 8, "a power of two of the block's 8 warps");
     __shared__ A s_part[256 / kWarp];
     const int warp = threadIdx.x / kWarp, part = warp % W;
     const int64_t row = (static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / (kWarp * W);

@@ -142,13 +142,13 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
         for (int h = 0; h < Tile::kH; ++h)
 #pragma unroll
             for (int i = 0; i < Tile::kAcc; ++i) acc[h][i] = 0.0f;
-        auto step = [&](int64_t kt, uint32_t (&)[Tile::kH][2][4], uint32_t (&ef)[Tile::kH][2]) {  // A stays in shared memory
+        auto step = [&](int64_t kt, wg_meta_regs<Tile::kH>& r) {  // A stays in shared memory
             const int s = static_cast<int>(kt % kStages);
             mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1));
             const unsigned char* base = smem + s * kStageBytes;
             const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + Tile::kBBytes);
             const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + Tile::kBBytes + Tile::kABytes);
-            wg_stage_ss<T, Tile>(acc, ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
+            wg_stage_ss<T, Tile>(acc, r.ef, a_s, e_s, warp, lane, [&](int st) { return wg_desc_sw128(b_s + st * 32 * 128, 8192, 1024); });
             // The group before this one has finished reading its stage: hand it back to the producer(s).
             if (kt > 0 && lane == 0) {
                 const uint32_t bar = empty0 + 8 * static_cast<int>((kt - 1) % kStages);
@@ -160,7 +160,7 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
                 }
             }
         };
-        wg_k_loop<Tile::kH>(ktiles, step);
+        wg_k_loop<wg_meta_regs<Tile::kH>>(ktiles, step);
         static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
         wg_store<T, Tile>(acc, p, m0, n0, warp, lane, smem);
     }

@@ -109,17 +109,28 @@ __device__ __forceinline__ void wg_stage_ss(float (&acc)[Tile::kH][Tile::kAcc], 
     asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
 }
 
-// The K loop of a consumer: step(kt, af, ef) for every stage, alternating two sets of A fragments
-// (the group still in flight reads the other set), then waits for the last group.
-template <int H, typename Step>
+// What a stage's wgmma read from registers: A's fragments and the metadata (wg_stage), or the
+// metadata alone when A stays in shared memory (wg_stage_ss).
+template <int H>
+struct wg_regs {
+    uint32_t af[H][2][4], ef[H][2];
+};
+template <int H>
+struct wg_meta_regs {
+    uint32_t ef[H][2];
+};
+
+// The K loop of a consumer: step(kt, regs) for every stage, alternating two register sets of type
+// Regs (the group still in flight reads the other set), then waits for the last group.
+template <typename Regs, typename Step>
 __device__ __forceinline__ void wg_k_loop(int64_t ktiles, Step step) {
-    uint32_t af0[H][2][4], ef0[H][2], af1[H][2][4], ef1[H][2];
+    Regs r0, r1;
     int64_t kt = 0;
     for (; kt + 1 < ktiles; kt += 2) {
-        step(kt, af0, ef0);
-        step(kt + 1, af1, ef1);
+        step(kt, r0);
+        step(kt + 1, r1);
     }
-    if (kt < ktiles) step(kt, af0, ef0);
+    if (kt < ktiles) step(kt, r0);
     asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
 }
 
@@ -228,7 +239,7 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
         if (s < ktiles) load(s, s);
         cp_async_commit();
     }
-    auto step = [&](int64_t kt, uint32_t (&af)[1][2][4], uint32_t (&ef)[1][2]) {
+    auto step = [&](int64_t kt, wg_regs<1>& r) {
         cp_async_wait<kWgStages - 3>();
         asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");  // cp.async data, read by the tensor cores
         __syncthreads();
@@ -240,10 +251,10 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
         const unsigned char* base = smem + (kt % kWgStages) * kWgStageBytes;
         const uint32_t b_s = smem_addr(base), a_s = smem_addr(base + kWgBBytes);
         const uint32_t* e_s = reinterpret_cast<const uint32_t*>(base + kWgBBytes + kWgABytes);
-        wg_stage<T, wg_wide>(acc, af, ef, a_s, e_s, warp, lane,
+        wg_stage<T, wg_wide>(acc, r.af, r.ef, a_s, e_s, warp, lane,
                              [&](int st) { return wg_desc_sw128(b_s + st * 4 * kNA * 1024, 1024, kNA * 1024); });
     };
-    wg_k_loop<1>(ktiles, step);
+    wg_k_loop<wg_regs<1>>(ktiles, step);
     cp_async_wait<0>();
     static_assert(wg_epilogue<wg_wide>::kBytes <= kWgStageBytes * kWgStages, "the epilogue's tile fits in the stages");
     wg_store<T, wg_wide>(acc, p, m0, n0, warp, lane, smem);
