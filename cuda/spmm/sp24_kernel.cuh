@@ -133,6 +133,10 @@ struct sp24_args {
     void* c;                    // C[i * cs0 + j * cs1]
     int64_t cs0, cs1;
     float alpha, beta;
+    // The CSR remainder, when the Hopper TMA kernel adds it in its epilogue (wg_store); null otherwise.
+    const int32_t* rem_rp = nullptr;  // [m + 1], absolute entry indices
+    const int32_t* rem_ci = nullptr;
+    const void* rem_v = nullptr;
 };
 
 // One CTA computes a Cfg::kTileM x Cfg::kTileN tile of C. grid.x walks N tiles, grid.y M tiles.

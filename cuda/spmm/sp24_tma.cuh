@@ -162,7 +162,7 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
         };
         wg_k_loop<wg_meta_regs<Tile::kH>>(ktiles, step);
         static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
-        wg_store<T, Tile>(acc, p, m0, n0, warp, lane, smem);
+        wg_store<T, Tile, kStageBytes * kStages>(acc, p, m0, n0, warp, lane, smem);
     }
     if (kCluster > 1) cluster_sync();  // the other CTAs have made their last arrivals on this one's barriers
 #endif

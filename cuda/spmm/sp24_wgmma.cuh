@@ -150,7 +150,98 @@ struct wg_epilogue {
 };
 __device__ __forceinline__ void wg_consumers_sync() { asm volatile("bar.sync 1, 256;\n" ::: "memory"); }
 
-template <typename T, typename Tile>
+// The CSR remainder of the tile's rows, added to the staged tile st (which holds alpha · acc) as
+// alpha · sum of v · B(c, n0 : n0 + N) per entry, so C is read and written once, in wg_store,
+// instead of by a second kernel over every row holding a remainder entry. kSmem: the shared
+// memory the stages leave, of which the tile takes the first wg_epilogue::kBytes; the rest holds
+// the tile's row pointers and up to kCap of its entries (columns and fp32 values) at a time.
+// A group of N / 8 lanes (a 16-byte chunk of B's row each) owns kR consecutive rows and walks
+// their entries, which are consecutive in the CSR, as one stream, kU rows of B in flight a lane;
+// a row's sum is added to the tile in entry order, so the result does not depend on timing.
+template <typename T, typename Tile, int kSmem>
+struct wg_remainder {
+    static constexpr int kLanes = Tile::kN / 8, kGroups = 256 / kLanes, kR = Tile::kRows / kGroups, kU = 8;
+    static constexpr int kRpBytes = (Tile::kRows + 1 + 3) / 4 * 16;
+    static constexpr int kCap = (kSmem - wg_epilogue<Tile>::kBytes - kRpBytes) / 8;
+    static_assert(kCap >= 1024, "room for a thousand entries a pass");
+    static_assert(Tile::kRows % kGroups == 0, "whole rows a group");
+
+    __device__ static __forceinline__ void add(const sp24_args& p, int64_t m0, int64_t n0, int tid, float* st, unsigned char* smem) {
+        constexpr int kLd = wg_epilogue<Tile>::kLd;
+        const int rows = static_cast<int>(min(static_cast<int64_t>(Tile::kRows), p.m - m0));
+        if (rows <= 0) return;  // the padding row block of an odd count of row blocks
+        int* rp_s = reinterpret_cast<int*>(smem + wg_epilogue<Tile>::kBytes);
+        int* c_s = reinterpret_cast<int*>(smem + wg_epilogue<Tile>::kBytes + kRpBytes);
+        float* v_s = reinterpret_cast<float*>(c_s + kCap);
+        for (int i = tid; i <= rows; i += 256) rp_s[i] = p.rem_rp[m0 + i];
+        wg_consumers_sync();
+        const int64_t e_begin = rp_s[0], e_end = rp_s[rows];
+        if (e_begin == e_end) return;  // the same on every thread: no barrier is left waiting
+        const int grp = tid / kLanes, gl = tid % kLanes;
+        const int r_lo = min(grp * kR, rows), r_hi = min(grp * kR + kR, rows);
+        const int64_t col = n0 + gl * 8;
+        const bool mine = r_lo < r_hi && col < p.n;  // B's rows are 16-byte vectors: col < n means the chunk is whole
+        const T* b = static_cast<const T*>(p.b) + col;
+        const T* rv = static_cast<const T*>(p.rem_v);
+        for (int64_t c0 = e_begin; c0 < e_end; c0 += kCap) {
+            const int64_t c1 = min(c0 + kCap, e_end);
+            for (int64_t j = c0 + tid; j < c1; j += 256) {
+                c_s[j - c0] = p.rem_ci[j];
+                v_s[j - c0] = out_to_float(rv[j]);
+            }
+            wg_consumers_sync();
+            if (mine) {
+                const int64_t e_lo = max(static_cast<int64_t>(rp_s[r_lo]), c0), e_hi = min(static_cast<int64_t>(rp_s[r_hi]), c1);
+                int r = r_lo;
+                bool any = false;
+                float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+                auto flush = [&]() {
+                    float* d = st + r * kLd + gl * 8;
+                    float4 lo = *reinterpret_cast<float4*>(d), hi = *reinterpret_cast<float4*>(d + 4);
+                    lo.x += p.alpha * a[0], lo.y += p.alpha * a[1], lo.z += p.alpha * a[2], lo.w += p.alpha * a[3];
+                    hi.x += p.alpha * a[4], hi.y += p.alpha * a[5], hi.z += p.alpha * a[6], hi.w += p.alpha * a[7];
+                    *reinterpret_cast<float4*>(d) = lo;
+                    *reinterpret_cast<float4*>(d + 4) = hi;
+                };
+                for (int64_t e = e_lo; e < e_hi; e += kU) {
+                    uint4 bv[kU];
+                    float w[kU];
+#pragma unroll
+                    for (int u = 0; u < kU; ++u) {
+                        const int64_t j = e + u;
+                        w[u] = 0.0f;
+                        bv[u] = make_uint4(0, 0, 0, 0);
+                        if (j < e_hi) {
+                            w[u] = v_s[j - c0];
+                            bv[u] = __ldg(reinterpret_cast<const uint4*>(b + static_cast<int64_t>(c_s[j - c0]) * p.bs0));
+                        }
+                    }
+#pragma unroll
+                    for (int u = 0; u < kU; ++u) {
+                        const int64_t j = e + u;
+                        if (j >= e_hi) break;
+                        while (rp_s[r + 1] <= j) {  // j belongs to a later row: the current one is complete
+                            if (any) flush();
+                            any = false;
+#pragma unroll
+                            for (int x = 0; x < 8; ++x) a[x] = 0.0f;
+                            ++r;
+                        }
+                        T bt[8];
+                        memcpy(bt, &bv[u], 16);
+#pragma unroll
+                        for (int x = 0; x < 8; ++x) a[x] = fmaf(w[u], out_to_float(bt[x]), a[x]);
+                        any = true;
+                    }
+                }
+                if (any) flush();
+            }
+            wg_consumers_sync();  // the entries are read before the next pass overwrites them; the tile is whole
+        }
+    }
+};
+
+template <typename T, typename Tile, int kSmem>
 __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc], const sp24_args& p, int64_t m0, int64_t n0, int warp,
                                          int lane, unsigned char* smem) {
     constexpr int kLd = wg_epilogue<Tile>::kLd, kChunks = Tile::kN / 8;
@@ -168,6 +259,7 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
         }
     }
     wg_consumers_sync();
+    if (p.rem_rp) wg_remainder<T, Tile, kSmem>::add(p, m0, n0, tid, st, smem);
     T* c = static_cast<T*>(p.c);
     const bool vec = p.cs1 == 1 && p.cs0 % 8 == 0 && (reinterpret_cast<uintptr_t>(c) & 15) == 0;
 #pragma unroll 1
@@ -257,7 +349,7 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
     wg_k_loop<wg_regs<1>>(ktiles, step);
     cp_async_wait<0>();
     static_assert(wg_epilogue<wg_wide>::kBytes <= kWgStageBytes * kWgStages, "the epilogue's tile fits in the stages");
-    wg_store<T, wg_wide>(acc, p, m0, n0, warp, lane, smem);
+    wg_store<T, wg_wide, kWgStageBytes * kWgStages>(acc, p, m0, n0, warp, lane, smem);
 #endif
 }
 

@@ -19,10 +19,11 @@ s4j_status synchronize(int32_t device, void* stream) __attribute__((weak));
 // (cuda/spmm/split24.cu). create answers kDeclined where the device or dtype cannot take it.
 struct split24;
 s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split24** out) __attribute__((weak));
-// C = alpha * A24 * B + beta * C for the 2:4 part only.
+// C = alpha * A24 * B + beta * C for the 2:4 part, plus the remainder where *remainder_done comes
+// back true (the Hopper TMA kernel adds it in its epilogue); otherwise the caller adds it.
 // impl: the name of the kernel that ran.
 s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta,
-                           s4j_dense* c, const char** impl) __attribute__((weak));
+                           s4j_dense* c, const char** impl, bool* remainder_done) __attribute__((weak));
 const s4j_csr* split24_remainder(const split24* s) __attribute__((weak));
 int64_t split24_device_bytes(const split24* s) __attribute__((weak));
 int split24_layers(const split24* s) __attribute__((weak));

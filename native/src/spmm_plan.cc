@@ -68,20 +68,23 @@ s4j_status s4j_spmm_plan_execute(s4j_context ctx, s4j_spmm_plan plan, float alph
     const bool use_split = plan->strategy == S4J_PLAN_SPLIT || b->shape[1] >= kAutoMinColumns;
     if (!use_split) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     // The 2:4 kernel runs first, with the caller's beta; it declines (a grid past its limits)
-    // before any launch, and then the plain product runs instead. The remainder's CSR kernel then
-    // adds its products (beta = 1); the row kernel, which takes remainders of short rows, reads
-    // and writes only the rows that have remainder nonzeros (C is rounded to its dtype in between). Should the remainder fail after the 2:4 part
-    // ran, the call returns that error and C holds a partial product.
+    // before any launch, and then the plain product runs instead. On Hopper with TMA the kernel
+    // adds the remainder in its epilogue (C read and written once). Otherwise the remainder's CSR
+    // kernel then adds its products (beta = 1); the row kernel, which takes remainders of short
+    // rows, reads and writes only the rows that have remainder nonzeros (C is rounded to its dtype
+    // in between). Should the remainder fail after the 2:4 part ran, the call returns that error
+    // and C holds a partial product.
     exec_env env = context_env(ctx);
     s4j_status st = kDeclined;
     const char* impl = "cuda:spmm_split24";
+    bool remainder_done = false;
     S4J_GUARD_BEGIN
-    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c, &impl);
+    st = cuda_bridge::split24_execute(env, plan->split, alpha, b, beta, c, &impl, &remainder_done);
     S4J_GUARD_END
     if (st == kDeclined) return s4j_spmm_csr(ctx, 0, alpha, &plan->a, b, beta, c);
     S4J_TRY(st);
     const s4j_csr* rem = cuda_bridge::split24_remainder(plan->split);
-    if (rem->nnz > 0) S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, 1.0f, c));
+    if (rem->nnz > 0 && !remainder_done) S4J_TRY(run_op<spmm_fn>(ctx, S4J_OP_SPMM_CSR, rem->value_dtype, 0, alpha, rem, b, 1.0f, c));
     context_note_impl(ctx, impl);
     return S4J_OK;
 }

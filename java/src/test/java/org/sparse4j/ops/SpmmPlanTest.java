@@ -60,11 +60,19 @@ class SpmmPlanTest {
     /** Checks out against alpha·A·B + beta·old computed in fp64 from the rounded inputs. */
     private static void assertProduct(DType dt, double[] a, double[] b, double[] old, double alpha, double beta, int m, int k, int n,
             double[] out) {
+        int[] nz = new int[k];
         for (int i = 0; i < m; i++) {
+            int count = 0;
+            for (int l = 0; l < k; l++) {
+                if (a[i * k + l] != 0) {
+                    nz[count++] = l;
+                }
+            }
             for (int j = 0; j < n; j++) {
                 double sum = 0;
                 double mag = 0;
-                for (int l = 0; l < k; l++) {
+                for (int q = 0; q < count; q++) {
+                    int l = nz[q];
                     double t = a[i * k + l] * b[l * n + j];
                     sum += t;
                     mag += Math.abs(t);
@@ -137,7 +145,7 @@ class SpmmPlanTest {
     /** m, k, n, density: ragged tiles, a large remainder, all dense, all zero, one element, K = 0. */
     private static final double[][] SPLIT_SHAPES = {
         {300, 200, 136, 0.3}, {257, 130, 256, 0.6}, {64, 64, 128, 1.0}, {130, 100, 128, 0.0}, {1, 1, 8, 1.0}, {129, 67, 24, 0.5},
-        {40, 4500, 16, 0.02}, {5, 0, 8, 0.5},
+        {40, 4500, 16, 0.02}, {5, 0, 8, 0.5}, {300, 1000, 136, 0.1}, {64, 4096, 128, 0.12},
     };
 
     @Tag("gpu")
@@ -201,6 +209,51 @@ class SpmmPlanTest {
             }
         }
         return t;
+    }
+
+    /**
+     * One row block whose remainder is more than the Hopper kernel's epilogue holds at a time
+     * (about 9000 entries) in a matrix whose remainder is short on average (under two entries a
+     * row, so the epilogue adds it), still one layer: rows of whole groups of four (two entries of
+     * each left over), so passes end inside rows; 64-bit indices, narrowed for the epilogue; a
+     * ragged second column tile.
+     */
+    @Tag("gpu")
+    @Test
+    void aLargeRemainderInOneRowBlockIsAddedInPasses() {
+        needGpu();
+        int m = 4864;
+        int k = 4096;
+        int n = 136;
+        SplittableRandom rng = new SplittableRandom(70);
+        double[] dense = sparseDense(m, k, 0.01, 71);
+        for (int i = 1280; i < 1280 + 150; i++) {  // inside the sixth row block of 256
+            for (int g = 0; g < 32; g++) {
+                int c = (g * 32 + rng.nextInt(16)) * 4;  // one group in each 128 columns
+                for (int j = c; j < c + 4; j++) {
+                    dense[i * k + j] = (rng.nextBoolean() ? 1 : -1) * (0.5 + rng.nextDouble());
+                }
+            }
+        }
+        for (DType dt : new DType[] {DType.F16, DType.BF16}) {
+            try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+                Tensor ah = Tensor.of(dense, dt, m, k);
+                double[] ar = ah.toDoubleArray();
+                Csr a = Csr.fromDense(ah, DType.I64).to(Device.cuda(0));
+                Tensor bh = Tensor.of(randomDense(k, n, 72), dt, k, n);
+                try (SpmmPlan plan = SpmmPlan.of(gpu, a, SpmmPlan.Strategy.SPLIT_24)) {
+                    long excess = expectedRemainder(ar, m, k);
+                    assertTrue(excess > 9100 && excess < 2.0 * m, () -> "remainder " + excess);
+                    assertEquals("split24", plan.kind());
+                    assertEquals(excess, plan.remainderNnz());
+                    Tensor outh = Tensor.of(randomDense(m, n, 73), dt, m, n);
+                    double[] old = outh.toDoubleArray();
+                    Tensor out = outh.to(Device.cuda(0));
+                    plan.mulInto(gpu, out, 0.75f, bh.to(Device.cuda(0)), 0.5f);
+                    assertProduct(dt, ar, bh.toDoubleArray(), old, 0.75, 0.5, m, k, n, out.toDoubleArray());
+                }
+            }
+        }
     }
 
     @Tag("gpu")
