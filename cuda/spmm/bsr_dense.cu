@@ -556,8 +556,15 @@ __global__ void __launch_bounds__(kFusedThreads)
         cluster.sync();  // every block's sums are in place
         const int64_t o = static_cast<int64_t>(blockIdx.x) * TILE + tid;
         if (cluster.block_rank() == 0 && tid < TILE && o < m) {
+            // Every remote read first (one round trip instead of one a block), then the sum in range order.
+            const unsigned nb = cluster.num_blocks();
+            float part[kFusedCluster];
+#pragma unroll
+            for (unsigned r = 0; r < kFusedCluster; ++r) part[r] = r < nb ? cluster.map_shared_rank(&s_red[0][0], r)[tid] : 0.0f;
             float total = 0.0f;
-            for (unsigned r = 0; r < cluster.num_blocks(); ++r) total += cluster.map_shared_rank(&s_red[0][0], r)[tid];
+#pragma unroll
+            for (unsigned r = 0; r < kFusedCluster; ++r)
+                if (r < nb) total += part[r];
             y[o * ys] = from_acc<T>(total);
         }
         cluster.sync();  // the other blocks keep their shared memory until it has been read
