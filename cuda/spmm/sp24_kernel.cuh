@@ -89,10 +89,13 @@ __device__ __forceinline__ void mma_sp<__nv_bfloat16>(float (&d)[4], const uint3
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
 }
 
+__device__ __forceinline__ float out_to_float(float v) { return v; }
 __device__ __forceinline__ float out_to_float(__half v) { return __half2float(v); }
 __device__ __forceinline__ float out_to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
 template <typename T>
 __device__ __forceinline__ T float_to_out(float v);
+template <>
+__device__ __forceinline__ float float_to_out<float>(float v) { return v; }
 template <>
 __device__ __forceinline__ __half float_to_out<__half>(float v) { return __float2half_rn(v); }
 template <>
@@ -137,6 +140,13 @@ struct sp24_args {
     const int32_t* rem_rp = nullptr;  // [m + 1], absolute entry indices
     const int32_t* rem_ci = nullptr;
     const void* rem_v = nullptr;
+    // The TMA kernel only. b_parts: logical segment s of A (k_layer columns) multiplies part
+    // (b_parts >> 2s) & 3 of B, the parts stacked k_layer rows apart (an fp32 plan's B, split into
+    // three bf16 parts per call); 0 for fp16/bf16 plans, whose segments (layers) all read B itself.
+    uint64_t b_parts = 0;
+    // kt_split > 0: blockIdx.z takes kt_split stages of K and writes its sums (alpha applied) at
+    // c + blockIdx.z * c_zstride, for a second kernel to add.
+    int64_t kt_split = 0, c_zstride = 0;
 };
 
 // One CTA computes a Cfg::kTileM x Cfg::kTileN tile of C. grid.x walks N tiles, grid.y M tiles.

@@ -86,7 +86,7 @@ __device__ __forceinline__ void tma_2d(uint32_t dst, const CUtensorMap* map, int
 // (multicast), so a stage draws kCluster times less of B from L2. A stage is then released by the
 // consumers of every CTA of the cluster (its producer writes into all of them), and no CTA leaves
 // before the others have stopped arriving on its barriers.
-template <typename T, typename Tile, int kCluster>
+template <typename T, typename Tile, int kCluster, typename TOut>
 __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     sp24_tma_kernel(sp24_args p, const __grid_constant__ CUtensorMap ta, const __grid_constant__ CUtensorMap tb,
                     const __grid_constant__ CUtensorMap te) {
@@ -99,7 +99,9 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     const uint32_t full0 = smem_addr(smem + kStageBytes * kStages), empty0 = full0 + 8 * kStages;
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
     const int64_t m0 = static_cast<int64_t>(blockIdx.y) * Tile::kRows, n0 = static_cast<int64_t>(blockIdx.x) * Tile::kN;
-    const int64_t ktiles = p.k_pad / kWgBK;
+    // This CTA's stages of K: all of them, or blockIdx.z's share when K is split.
+    const int64_t kt_all = p.k_pad / kWgBK, kt0 = p.kt_split > 0 ? blockIdx.z * p.kt_split : 0;
+    const int64_t ktiles = p.kt_split > 0 ? min(kt_all - kt0, p.kt_split) : kt_all;
     const uint32_t rank = kCluster > 1 ? cluster_rank() : 0;
     if (tid == 0) {
         for (int s = 0; s < kStages; ++s) {
@@ -115,14 +117,17 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     if (warp >= Cfg::kConsumers / 32) {  // the producer warpgroup: one lane issues every copy
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
         if (tid == Cfg::kConsumers) {
-            for (int64_t kt = 0; kt < ktiles; ++kt) {
-                const int s = static_cast<int>(kt % kStages);
-                const uint32_t parity = static_cast<uint32_t>((kt / kStages) & 1) ^ 1u;
+            for (int64_t i = 0; i < ktiles; ++i) {
+                const int64_t kt = kt0 + i;
+                const int s = static_cast<int>(i % kStages);
+                const uint32_t parity = static_cast<uint32_t>((i / kStages) & 1) ^ 1u;
                 mbar_wait(empty0 + 8 * s, parity);
                 const uint32_t base = smem_addr(smem + s * kStageBytes), bar = full0 + 8 * s;
                 mbar_expect_tx(bar, kStageBytes);  // the whole stage lands here, B's boxes from every CTA of the cluster
+                // Segment seg of A's logical columns reads B (again), or the part of B it names.
                 int64_t kb = kt * kWgBK;
-                if (kb >= p.k_layer) kb -= p.k_layer;  // the second layer reads B again
+                const int64_t seg = kb / p.k_layer;
+                kb += (static_cast<int64_t>((p.b_parts >> (2 * seg)) & 3u) - seg) * p.k_layer;
 #pragma unroll
                 for (int j = 0; j < kBoxes; ++j) {
                     if (kCluster == 1)
@@ -162,7 +167,7 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
         };
         wg_k_loop<wg_meta_regs<Tile::kH>>(ktiles, step);
         static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
-        wg_store<T, Tile, kStageBytes * kStages>(acc, p, m0, n0, warp, lane, smem);
+        wg_store<T, Tile, kStageBytes * kStages, TOut>(acc, p, m0, n0, warp, lane, smem);
     }
     if (kCluster > 1) cluster_sync();  // the other CTAs have made their last arrivals on this one's barriers
 #endif

@@ -241,7 +241,7 @@ struct wg_remainder {
     }
 };
 
-template <typename T, typename Tile, int kSmem>
+template <typename T, typename Tile, int kSmem, typename TOut = T>
 __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc], const sp24_args& p, int64_t m0, int64_t n0, int warp,
                                          int lane, unsigned char* smem) {
     constexpr int kLd = wg_epilogue<Tile>::kLd, kChunks = Tile::kN / 8;
@@ -260,7 +260,7 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
     }
     wg_consumers_sync();
     if (p.rem_rp) wg_remainder<T, Tile, kSmem>::add(p, m0, n0, tid, st, smem);
-    T* c = static_cast<T*>(p.c);
+    TOut* c = static_cast<TOut*>(p.c) + blockIdx.z * p.c_zstride;
     const bool vec = p.cs1 == 1 && p.cs0 % 8 == 0 && (reinterpret_cast<uintptr_t>(c) & 15) == 0;
 #pragma unroll 1
     for (int q = tid; q < Tile::kRows * kChunks; q += 256) {
@@ -270,26 +270,29 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
         const float4 lo = *reinterpret_cast<const float4*>(st + r * kLd + cc);
         const float4 hi = *reinterpret_cast<const float4*>(st + r * kLd + cc + 4);
         float v[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-        T* out = c + row * p.cs0 + col * p.cs1;
-        T o[8];
+        TOut* out = c + row * p.cs0 + col * p.cs1;
+        constexpr int kVecs = 8 * static_cast<int>(sizeof(TOut)) / 16;  // 16-byte pieces of 8 outputs
         if (vec && col + 8 <= p.n) {
+            uint4 bits[kVecs];
+            TOut o[8];
             if (p.beta != 0.0f) {
-                const uint4 old = *reinterpret_cast<const uint4*>(out);
-                memcpy(o, &old, 16);
+#pragma unroll
+                for (int h = 0; h < kVecs; ++h) bits[h] = reinterpret_cast<const uint4*>(out)[h];
+                memcpy(o, bits, sizeof(o));
 #pragma unroll
                 for (int e = 0; e < 8; ++e) v[e] += p.beta * out_to_float(o[e]);
             }
 #pragma unroll
-            for (int e = 0; e < 8; ++e) o[e] = float_to_out<T>(v[e]);
-            uint4 bits;
-            memcpy(&bits, o, 16);
-            *reinterpret_cast<uint4*>(out) = bits;
+            for (int e = 0; e < 8; ++e) o[e] = float_to_out<TOut>(v[e]);
+            memcpy(bits, o, sizeof(o));
+#pragma unroll
+            for (int h = 0; h < kVecs; ++h) reinterpret_cast<uint4*>(out)[h] = bits[h];
         } else {
             for (int e = 0; e < 8 && col + e < p.n; ++e) {
-                T* oe = out + e * p.cs1;
+                TOut* oe = out + e * p.cs1;
                 float x = v[e];
                 if (p.beta != 0.0f) x += p.beta * out_to_float(*oe);
-                *oe = float_to_out<T>(x);
+                *oe = float_to_out<TOut>(x);
             }
         }
     }

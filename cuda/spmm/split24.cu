@@ -3,11 +3,14 @@
 // columns), run by the CSR kernels. The split is built on the host once per plan.
 #include <cudaTypedefs.h>
 
+#include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "../../native/src/cuda_bridge.h"
@@ -32,6 +35,7 @@ struct split24 {
     uint32_t* meta = nullptr;   // [m_pad / 16][k_pad / 32][16]
     s4j_csr rem{};              // device arrays owned here
     bool rem_fused = false;     // rem has int32 indices: the TMA kernel adds it in its epilogue
+    uint64_t b_parts = 0;       // fp32: the B part each segment of k_layer columns reads (sp24_args)
     int64_t bytes = 0;
     bool tma = false;           // hopper, and the tensor maps of A and the metadata below are built
     CUtensorMap tma_a{}, tma_e{};
@@ -112,22 +116,53 @@ void for_each_group(const std::vector<I>& ci, int64_t p, int64_t end, F&& f) {
 // Mean remainder entries a row up to which the TMA kernel's epilogue adds the remainder (see build).
 constexpr double kFuseF16PerRow = 2.0, kFuseBf16PerRow = 6.0;
 
-template <typename I>
+// fp32 plans: a value split into three bf16 parts, a = a0 + a1 + a2, each rounded to nearest from
+// what the parts before it left (exact differences in fp32), so the parts hold a's 24 bits and the
+// third is exact unless a is below 2^-110 or so; a part that would round past bf16's range is
+// truncated instead. Infinities and NaN stay in the first part.
+inline uint16_t bf16_bits_rn(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);  // NaN stays NaN
+    const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    if ((r & 0x7fffu) == 0x7f80u && (u & 0x7fffffffu) < 0x7f800000u) return static_cast<uint16_t>(u >> 16);  // would overflow: truncate
+    return static_cast<uint16_t>(r);
+}
+inline float bf16_value(uint16_t h) {
+    const uint32_t u = static_cast<uint32_t>(h) << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+inline void split_bf16x3(float a, uint16_t (&part)[3]) {
+    part[0] = bf16_bits_rn(a);
+    part[1] = part[2] = 0;
+    if (!std::isfinite(a)) return;
+    const float r1 = a - bf16_value(part[0]);
+    part[1] = bf16_bits_rn(r1);
+    part[2] = bf16_bits_rn(r1 - bf16_value(part[1]));
+}
+// The six products of an fp32 plan's layer, A part · B part (the terms of a0 b0 + ... whose parts
+// add up to at most the second: the ones dropped are below 2^-25 of |a b|).
+constexpr int kF32Products = 6;
+constexpr int kF32APart[kF32Products] = {0, 0, 1, 0, 1, 2}, kF32BPart[kF32Products] = {0, 1, 0, 2, 1, 0};
+
+template <typename I, typename V>
 s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     const int64_t m = a->rows, nnz = a->nnz;
     std::vector<I> rp(static_cast<size_t>(m + 1)), ci(static_cast<size_t>(nnz));
-    std::vector<uint16_t> v(static_cast<size_t>(nnz));
+    std::vector<V> v(static_cast<size_t>(nnz));
     S4J_CUDA_TRY(cudaMemcpyAsync(rp.data(), a->row_ptr, rp.size() * sizeof(I), cudaMemcpyDeviceToHost, stream));
     if (nnz > 0) {
         S4J_CUDA_TRY(cudaMemcpyAsync(ci.data(), a->col_idx, ci.size() * sizeof(I), cudaMemcpyDeviceToHost, stream));
-        S4J_CUDA_TRY(cudaMemcpyAsync(v.data(), a->values, v.size() * 2, cudaMemcpyDeviceToHost, stream));
+        S4J_CUDA_TRY(cudaMemcpyAsync(v.data(), a->values, v.size() * sizeof(V), cudaMemcpyDeviceToHost, stream));
     }
     S4J_CUDA_TRY(cudaStreamSynchronize(stream));
     // The split indexes host arrays by A's structure: check it as the conversions do, so a broken
     // descriptor from a C caller is an error instead of a write out of bounds.
     {
         I dummy_index = 0;
-        uint16_t dummy_value = 0;
+        V dummy_value = 0;
         s4j_csr host = *a;
         host.device = S4J_DEVICE_CPU;
         host.device_index = 0;
@@ -147,18 +182,20 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     // CSR kernels. Measured on an H100 (N = 2048, 4096 x 4096 and 14336 x 4096): a remainder costs
     // about 0.5 µs per thousand nonzeros at 4096 rows, a layer 50 µs, so they cross near 0.5% of
     // the positions (two layers won at 20% density, 0.7%; one layer at 10%, 0.1%).
-    s->layers = excess > 0.005 * static_cast<double>(m) * static_cast<double>(s->k_layer) ? 2 : 1;
+    // fp32 plans run a layer as six bf16 products, so a second layer pays later there: from 2%.
+    const double layer_share = s->dtype == S4J_F32 ? 0.02 : 0.005;
+    s->layers = excess > layer_share * static_cast<double>(m) * static_cast<double>(s->k_layer) ? 2 : 1;
     s->k_pad = s->k_layer * s->layers;
 
     const int64_t half_k = s->k_pad / 2, groups = s->k_pad / 4, layer_groups = s->k_layer / 4;
-    std::vector<uint16_t> vals(static_cast<size_t>(s->m_pad * half_k), 0);
+    std::vector<V> vals(static_cast<size_t>(s->m_pad * half_k), 0);
     std::vector<uint8_t> nib(static_cast<size_t>(s->m_pad * groups), 0x4);  // positions 0 and 1
     std::vector<I> rrp(static_cast<size_t>(m + 1), 0), rci;
-    std::vector<uint16_t> rv;
+    std::vector<V> rv;
     // Stores up to two nonzeros (entries p .. p + count - 1, one group) as group g of a layer.
     auto store = [&](int64_t r, int64_t g, int64_t p, int64_t count) {
         int i0 = static_cast<int>(ci[p] % 4), i1;
-        uint16_t v0 = v[p], v1 = 0;
+        V v0 = v[p], v1 = 0;
         if (count == 2) {
             i1 = static_cast<int>(ci[p + 1] % 4);
             v1 = v[p + 1];
@@ -191,6 +228,33 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         });
         rrp[r + 1] = static_cast<I>(rci.size());
     }
+    // An fp32 plan runs each layer as six bf16 products: segment 6 l + q of the kernel's logical K
+    // holds part kF32APart[q] of layer l's values, with layer l's metadata, and reads part
+    // kF32BPart[q] of B (b_parts).
+    std::vector<uint16_t> parts;
+    if constexpr (std::is_same<V, float>::value) {
+        const int64_t segs = static_cast<int64_t>(s->layers) * kF32Products, seg_half = s->k_layer / 2;
+        parts.assign(static_cast<size_t>(s->m_pad * segs * seg_half), 0);
+        std::vector<uint8_t> seg_nib(static_cast<size_t>(s->m_pad * segs * layer_groups));
+        for (int64_t r = 0; r < s->m_pad; ++r)
+            for (int64_t l = 0; l < s->layers; ++l) {
+                for (int64_t j = 0; j < seg_half; ++j) {
+                    uint16_t pt[3];
+                    split_bf16x3(vals[static_cast<size_t>(r * half_k + l * seg_half + j)], pt);
+                    for (int q = 0; q < kF32Products; ++q)
+                        parts[static_cast<size_t>((r * segs + l * kF32Products + q) * seg_half + j)] = pt[kF32APart[q]];
+                }
+                for (int q = 0; q < kF32Products; ++q)
+                    memcpy(&seg_nib[static_cast<size_t>((r * segs + l * kF32Products + q) * layer_groups)],
+                           &nib[static_cast<size_t>(r * groups + l * layer_groups)], static_cast<size_t>(layer_groups));
+            }
+        s->b_parts = 0;
+        for (int64_t sg = 0; sg < segs; ++sg) s->b_parts |= static_cast<uint64_t>(kF32BPart[sg % kF32Products]) << (2 * sg);
+        s->k_pad = s->k_layer * segs;
+        nib.swap(seg_nib);
+        std::vector<V>().swap(vals);
+    }
+    const int64_t meta_groups = s->k_pad / 4;
     // Metadata in the order the kernel's lanes read it (sp24_kernel.cuh).
     const int64_t mtiles = s->m_pad / 16, ksteps = s->k_pad / 32;
     std::vector<uint32_t> meta(static_cast<size_t>(mtiles * ksteps * 16), 0);
@@ -202,12 +266,15 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
                 for (int j = 0; j < 8; ++j) {
                     const int64_t rr = mt * 16 + row + (j >= 4 ? 8 : 0);
                     const int64_t g = ks * 8 + half * 4 + (j & 3);
-                    word |= static_cast<uint32_t>(nib[static_cast<size_t>(rr * groups + g)]) << (4 * j);
+                    word |= static_cast<uint32_t>(nib[static_cast<size_t>(rr * meta_groups + g)]) << (4 * j);
                 }
                 meta[static_cast<size_t>((mt * ksteps + ks) * 16 + w)] = word;
             }
 
-    S4J_TRY(upload(vals.data(), static_cast<int64_t>(vals.size()) * 2, &s->vals, &s->bytes));
+    if (!parts.empty())
+        S4J_TRY(upload(parts.data(), static_cast<int64_t>(parts.size()) * 2, &s->vals, &s->bytes));
+    else
+        S4J_TRY(upload(vals.data(), static_cast<int64_t>(vals.size()) * 2, &s->vals, &s->bytes));
     S4J_TRY(upload(meta.data(), static_cast<int64_t>(meta.size()) * 4, reinterpret_cast<void**>(&s->meta), &s->bytes));
     s4j_csr& rem = s->rem;
     rem = *a;
@@ -227,7 +294,7 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     // 3.9 (10%, K = 4096) fp16 was 0.95-1.01x and bf16, whose CSR pass is slower, 1.02-1.06x; at
     // 10.5 (10%, K = 11008) both lost (0.91-0.94x).
     const double per_row = m > 0 ? static_cast<double>(rem.nnz) / static_cast<double>(m) : 0.0;
-    s->rem_fused = rem.index_dtype == S4J_I32 && per_row <= (s->dtype == S4J_BF16 ? kFuseBf16PerRow : kFuseF16PerRow);
+    s->rem_fused = s->dtype != S4J_F32 && rem.index_dtype == S4J_I32 && per_row <= (s->dtype == S4J_BF16 ? kFuseBf16PerRow : kFuseF16PerRow);
     const bool narrowed = !rrp32.empty();
     const void* rp_host = narrowed ? static_cast<const void*>(rrp32.data()) : static_cast<const void*>(rrp.data());
     const void* ci_host = narrowed ? static_cast<const void*>(rci32.data()) : static_cast<const void*>(rci.data());
@@ -237,17 +304,17 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
     rem.row_ptr = rem.col_idx = rem.values = nullptr;
     S4J_TRY(upload(rp_host, static_cast<int64_t>(rrp.size()) * isz, &rem.row_ptr, &s->bytes));
     S4J_TRY(upload(ci_host, static_cast<int64_t>(rci.size()) * isz, &rem.col_idx, &s->bytes));
-    S4J_TRY(upload(rv.data(), static_cast<int64_t>(rv.size()) * 2, &rem.values, &s->bytes));
+    S4J_TRY(upload(rv.data(), static_cast<int64_t>(rv.size() * sizeof(V)), &rem.values, &s->bytes));
     // A remainder of zero nonzeros still needs non-null arrays for the CSR entry point's checks.
     if (!rem.col_idx) {
         S4J_TRY(upload(rp_host, isz, &rem.col_idx, &s->bytes));
-        S4J_TRY(upload(rrp.data(), 2, &rem.values, &s->bytes));
+        S4J_TRY(upload(rrp.data(), static_cast<int64_t>(sizeof(V)), &rem.values, &s->bytes));
     }
     // Hopper feeds the wgmma kernel with TMA: the maps of A and the metadata are fixed for the plan
     // (B's is made per call). Without the driver entry point the cp.async kernel runs instead.
     if (s->hopper && s->k_pad > 0 && s->m_pad > 0 && tensor_map_encoder()) {
         const int rows = wg_tall::kRows;  // the TMA kernel's tile
-        S4J_TRY(tensor_map(&s->tma_a, s->dtype, s->vals, s->k_pad / 2, s->m_pad, s->k_pad, kWgBK / 2, rows, CU_TENSOR_MAP_SWIZZLE_64B,
+        S4J_TRY(tensor_map(&s->tma_a, s->dtype == S4J_F32 ? S4J_BF16 : s->dtype, s->vals, s->k_pad / 2, s->m_pad, s->k_pad, kWgBK / 2, rows, CU_TENSOR_MAP_SWIZZLE_64B,
                            "A"));
         S4J_TRY(tensor_map(&s->tma_e, S4J_I32, s->meta, s->k_pad / 32 * 16, s->m_pad / 16, s->k_pad / 32 * 64, kWgBK / 32 * 16,
                            rows / 16, CU_TENSOR_MAP_SWIZZLE_NONE, "the metadata"));
@@ -260,9 +327,11 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
 }
 
 // The TMA kernel over C in Tile-shaped blocks (the maps of A and the metadata have Tile's boxes),
-// row blocks in clusters of two that share B's copies where the device launches clusters.
-template <typename T, typename Tile>
-s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p, const CUtensorMap& tb) {
+// row blocks in clusters of two that share B's copies where the device launches clusters and
+// clustered is set (splits: blocks along z, each a share of K).
+template <typename T, typename Tile, typename TOut = T>
+s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p, const CUtensorMap& tb, unsigned splits = 1,
+                      bool clustered = true) {
     using Cfg = tma_cfg<Tile>;
     constexpr int kCluster = 2;
     const int64_t tiles_n = (p.n + Tile::kN - 1) / Tile::kN, tiles_m = (s->m_pad + Tile::kRows - 1) / Tile::kRows;
@@ -271,14 +340,114 @@ s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p,
     if (tiles_n > 0x7fffffff || tiles_m2 > 65535) return kDeclined;
     cudaStream_t stream = stream_of(env);
     static DeviceFlags failed;
-    const s4j_status st = launch_clustered(failed, env.device_index, "launch of sp24_tma_kernel (cluster)", sp24_tma_kernel<T, Tile, kCluster>,
-                                           dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m2)), dim3(Cfg::kThreads),
+    const s4j_status st = !clustered ? kDeclined : launch_clustered(failed, env.device_index, "launch of sp24_tma_kernel (cluster)",
+                                           sp24_tma_kernel<T, Tile, kCluster, TOut>,
+                                           dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m2), splits), dim3(Cfg::kThreads),
                                            Cfg::kSmemBytes, stream, kCluster, p, s->tma_a, tb, s->tma_e);
     if (st != kDeclined) return st;
-    S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, 1>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
-    sp24_tma_kernel<T, Tile, 1><<<dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m)), Cfg::kThreads, Cfg::kSmemBytes,
-                                  stream>>>(p, s->tma_a, tb, s->tma_e);
+    S4J_CUDA_TRY(cudaFuncSetAttribute(sp24_tma_kernel<T, Tile, 1, TOut>, cudaFuncAttributeMaxDynamicSharedMemorySize, Cfg::kSmemBytes));
+    sp24_tma_kernel<T, Tile, 1, TOut><<<dim3(static_cast<unsigned>(tiles_n), static_cast<unsigned>(tiles_m), splits), Cfg::kThreads,
+                                        Cfg::kSmemBytes, stream>>>(p, s->tma_a, tb, s->tma_e);
     S4J_CUDA_LAUNCHED("sp24_tma_kernel");
+    return S4J_OK;
+}
+
+// An fp32 plan's B, per call: part q of row kk (q = 0, 1, 2; the bf16 split of split_bf16x3) at
+// row q · k_layer + kk of bp, rows kk >= k zero. Four columns a thread (B's rows are 16-byte vectors).
+__device__ __forceinline__ __nv_bfloat16 bf16_rn_finite(float f) {
+    const __nv_bfloat16 h = __float2bfloat16_rn(f);
+    if (isinf(__bfloat162float(h)) && !isinf(f)) return __float2bfloat16_rz(f);  // would overflow: truncate
+    return h;
+}
+__global__ void split_b_kernel(int64_t k, int64_t k_layer, int64_t n, const float* __restrict__ b, int64_t ldb, __nv_bfloat16* __restrict__ bp) {
+    const int64_t q4 = n / 4, total = k_layer * q4;
+    for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t kk = t / q4, j = (t % q4) * 4;
+        float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+        if (kk < k) v = *reinterpret_cast<const float4*>(b + kk * ldb + j);
+        const float x[4] = {v.x, v.y, v.z, v.w};
+        __nv_bfloat16 part[3][4];
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            part[0][e] = bf16_rn_finite(x[e]);
+            part[1][e] = part[2][e] = __float2bfloat16_rn(0.0f);
+            if (isfinite(x[e])) {
+                const float r1 = x[e] - __bfloat162float(part[0][e]);
+                part[1][e] = bf16_rn_finite(r1);
+                part[2][e] = bf16_rn_finite(r1 - __bfloat162float(part[1][e]));
+            }
+        }
+#pragma unroll
+        for (int q = 0; q < 3; ++q) {
+            uint2 bits;
+            memcpy(&bits, part[q], 8);
+            *reinterpret_cast<uint2*>(bp + (q * k_layer + kk) * n + j) = bits;
+        }
+    }
+}
+
+// C = the K splits' fp32 sums (alpha applied), added in split order, + beta · C.
+__global__ void split_sum_kernel(int64_t m, int64_t n, int splits, const float* __restrict__ part, float* __restrict__ c, int64_t cs0,
+                                 int64_t cs1, float beta) {
+    const int64_t total = m * n;
+    for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        const int64_t i = t / n, j = t % n;
+        float sum = 0.0f;
+        for (int z = 0; z < splits; ++z) sum += part[z * total + t];
+        float* out = c + i * cs0 + j * cs1;
+        *out = beta != 0.0f ? sum + beta * *out : sum;
+    }
+}
+
+// An fp32 plan on Hopper: B split into its three bf16 parts, then the TMA kernel over the six
+// products of each layer with fp32 output; where the tiles do not fill the SMs, K is split across
+// blockIdx.z into fp32 partial sums that split_sum_kernel adds.
+s4j_status run_f32(const exec_env& env, const split24* s, float alpha, const s4j_dense* b, float beta, s4j_dense* c, const char** impl) {
+    const int64_t k = b->shape[0], n = b->shape[1];
+    *impl = "cuda:spmm_split24_bf16x6";
+    if (s->m == 0 || n == 0) return S4J_OK;
+    // B's parts are bf16 rows of 16 bytes for the tensor map; the kernel reads them with TMA only.
+    if (!s->tma || n % 8 != 0 || !rows_vec16<float>(b, k, n)) return kDeclined;
+    using Tile = wg_tall;
+    const int64_t tiles_n = (n + Tile::kN - 1) / Tile::kN, tiles_m = (s->m_pad + Tile::kRows - 1) / Tile::kRows;
+    if (tiles_n > 0x7fffffff || tiles_m + 1 > 65535) return kDeclined;
+    cudaStream_t stream = stream_of(env);
+    Workspace ws(stream);
+    __nv_bfloat16* bp = nullptr;
+    S4J_TRY(ws.take(3 * s->k_layer * n, &bp));
+    const auto grid_for = [](int64_t work) { return static_cast<unsigned>(std::min<int64_t>((work + 255) / 256, 8 * sm_count())); };
+    split_b_kernel<<<grid_for(s->k_layer * (n / 4)), 256, 0, stream>>>(k, s->k_layer, n, static_cast<const float*>(b->data),
+                                                                             k > 1 ? b->strides[0] : n, bp);
+    S4J_CUDA_LAUNCHED("split_b_kernel");
+    CUtensorMap tb;
+    S4J_TRY(tensor_map(&tb, S4J_BF16, bp, n, 3 * s->k_layer, n * 2, 64, 64, CU_TENSOR_MAP_SWIZZLE_128B, "B's parts"));
+    // K splits: as many as fill the SMs once with the tiles there are, each at least 16 stages.
+    const int64_t ktiles = s->k_pad / kWgBK, tiles = tiles_n * tiles_m;
+    int64_t splits = tiles < sm_count() ? sm_count() / tiles : 1;
+    if (splits > ktiles / 16) splits = ktiles / 16 > 1 ? ktiles / 16 : 1;
+    if (splits > 64) splits = 64;
+    const int64_t kt_split = (ktiles + splits - 1) / splits;
+    splits = (ktiles + kt_split - 1) / kt_split;
+    sp24_args p{s->m, n, s->k_pad, s->k_layer, s->k, s->vals, s->meta, bp, n, 1, c->data, c->strides[0], c->strides[1], alpha, beta};
+    p.b_parts = s->b_parts;
+    float* part = nullptr;
+    if (splits > 1) {
+        S4J_TRY(ws.take(splits * s->m * n, &part));
+        p.c = part;
+        p.cs0 = n;
+        p.cs1 = 1;
+        p.beta = 0.0f;
+        p.kt_split = kt_split;
+        p.c_zstride = s->m * n;
+    }
+    // Unclustered: B's parts are small next to A's six segments, which pairs of row blocks do not
+    // share, and on the H100 the clustered launch was 1.07-1.08x slower here (8192 x 8192 x 256).
+    S4J_TRY((launch_tma<__nv_bfloat16, Tile, float>(env, s, p, tb, static_cast<unsigned>(splits), false)));
+    if (splits > 1) {
+        split_sum_kernel<<<grid_for(s->m * n), 256, 0, stream>>>(s->m, n, static_cast<int>(splits), part, static_cast<float*>(c->data),
+                                                                         s->m > 1 ? c->strides[0] : n, c->strides[1], beta);
+        S4J_CUDA_LAUNCHED("split_sum_kernel");
+    }
     return S4J_OK;
 }
 
@@ -338,7 +507,7 @@ namespace cuda_bridge {
 
 s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split24** out) {
     *out = nullptr;
-    if (a->value_dtype != S4J_F16 && a->value_dtype != S4J_BF16) return kDeclined;
+    if (a->value_dtype != S4J_F16 && a->value_dtype != S4J_BF16 && a->value_dtype != S4J_F32) return kDeclined;
     S4J_TRY(cuda::use_device(device));
     int major = 0;
     S4J_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
@@ -354,15 +523,21 @@ s4j_status split24_create(int32_t device, void* stream, const s4j_csr* a, split2
     const int64_t m_pad = (a->rows + kSpTileM - 1) / kSpTileM * kSpTileM;
     const int64_t k_pad = (a->cols + kSpPadK - 1) / kSpPadK * kSpPadK;
     if (m_pad / kSpTileM > 65535) return kDeclined;  // the grid's y dimension
-    // Two layers of m_pad x k_pad / 2 values: refuse sizes whose byte counts do not fit in int64.
-    if (k_pad > 0 && m_pad > INT64_MAX / 4 / k_pad) return kDeclined;
+    // Up to twelve segments (two layers of an fp32 plan's six products) of m_pad x k_pad / 2 values:
+    // refuse sizes whose byte counts do not fit in int64.
+    if (k_pad > 0 && m_pad > INT64_MAX / 16 / k_pad) return kDeclined;
+    // fp32 plans run on the TMA kernel alone (compute capability 9.0, a driver with tensor maps, K > 0).
+    if (a->value_dtype == S4J_F32 && (major != 9 || minor != 0 || k_pad == 0 || !cuda::tensor_map_encoder())) return kDeclined;
     split24* s = new (std::nothrow) split24{a->rows, a->cols, m_pad, k_pad, a->value_dtype};
     if (!s) return fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory");
     s->hopper = major == 9 && minor == 0;  // the library's sm_90a code runs on 9.0 only
     s4j_status st;
     try {
         cudaStream_t cs = static_cast<cudaStream_t>(stream);
-        st = a->index_dtype == S4J_I32 ? cuda::build<int32_t>(a, cs, s) : cuda::build<int64_t>(a, cs, s);
+        if (a->value_dtype == S4J_F32)
+            st = a->index_dtype == S4J_I32 ? cuda::build<int32_t, float>(a, cs, s) : cuda::build<int64_t, float>(a, cs, s);
+        else
+            st = a->index_dtype == S4J_I32 ? cuda::build<int32_t, uint16_t>(a, cs, s) : cuda::build<int64_t, uint16_t>(a, cs, s);
     } catch (const std::exception&) {  // bad_alloc, or a length past what a vector can hold
         st = fail(S4J_OUT_OF_MEMORY, "spmm_plan: out of host memory for the split of a %lldx%lld matrix", (long long)a->rows,
                   (long long)a->cols);
@@ -379,6 +554,7 @@ s4j_status split24_execute(const exec_env& env, const split24* s, float alpha, c
                            const char** impl, bool* remainder_done) {
     *remainder_done = false;
     S4J_TRY(cuda::use_device(env.device_index));
+    if (s->dtype == S4J_F32) return cuda::run_f32(env, s, alpha, b, beta, c, impl);
     if (s->dtype == S4J_F16) return cuda::run<__half>(env, s, alpha, b, beta, c, impl, remainder_done);
     return cuda::run<__nv_bfloat16>(env, s, alpha, b, beta, c, impl, remainder_done);
 }

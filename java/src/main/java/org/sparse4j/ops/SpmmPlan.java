@@ -17,7 +17,13 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t;
  * A CSR weight prepared once for many products {@code C = alpha·A·B + beta·C}, as when serving a
  * pruned model. On a CUDA device an fp16 or bf16 A is split into a 2:4 part (at most two nonzeros
  * in every four consecutive columns of a row), which runs on the sparse tensor cores, plus a CSR
- * remainder with the rest; other dtypes and the CPU run {@link Spmm}'s kernels. The plan keeps A:
+ * remainder with the rest. On a compute capability 9.0 GPU an fp32 A is split the same way, and
+ * its 2:4 part runs as six bf16 products: each value of A and of B is held as three bf16 parts
+ * (a = a0 + a1 + a2, exact for |a| above about 2^-110), and the products of the parts whose sum is
+ * at most a0·b2 are added in fp32, which leaves out terms below about 2^-25 of each |a·b|; this
+ * takes six bytes of device memory per position of A (twelve with a second 2:4 layer), and runs
+ * for a row-major B whose width is a multiple of 8 (other layouts run the CSR kernels).
+ * Other dtypes, other GPUs and the CPU run {@link Spmm}'s kernels. The plan keeps A:
  * A stays usable, and the plan must be closed before A is (a plan whose A was closed refuses to run).
  *
  * <p>Two differences from {@link Spmm#mul}: the split multiplies B by the zeros it stores (a group
@@ -38,7 +44,10 @@ import org.sparse4j.nativeapi.Sparse4jNative.s4j_spmm_plan_t;
 public final class SpmmPlan implements AutoCloseable {
     /** How a plan treats A. */
     public enum Strategy {
-        /** Split where the split is expected to be faster (from 2% density, for B of at least 128 columns). */
+        /**
+         * Split where the split is expected to be faster (fp16/bf16 from 2% density, fp32 from 3.5%, for
+         * B of at least 128 columns).
+         */
         AUTO(0),
         /** Split wherever the device can, and always use the split. */
         SPLIT_24(1),

@@ -212,6 +212,68 @@ class SpmmPlanTest {
     }
 
     /**
+     * fp32 on Hopper: the plan splits each value into three bf16 parts and runs six bf16 products a
+     * layer (with K split across blocks where the tiles do not fill the GPU), which must still give
+     * fp32 results; values scaled by 2^±100 check that the parts keep fp32's range. A strided B is
+     * run by the CSR kernels instead; elsewhere the plan is the CSR kernels.
+     */
+    @Tag("gpu")
+    @Test
+    void anFp32SplitMatchesTheOracleOnEdgeShapes() {
+        needGpu();
+        for (int s = 0; s < SPLIT_SHAPES.length; s++) {
+            int m = (int) SPLIT_SHAPES[s][0];
+            int k = (int) SPLIT_SHAPES[s][1];
+            int n = (int) SPLIT_SHAPES[s][2];
+            double scale = s % 3 == 0 ? 0x1p-100 : s % 3 == 1 ? 0x1p100 : 1;
+            try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+                double[] dense = sparseDense(m, k, SPLIT_SHAPES[s][3], 80 + s);
+                for (int i = 0; i < dense.length; i++) {
+                    dense[i] *= scale;
+                }
+                Tensor ah = Tensor.of(dense, DType.F32, m, k);
+                double[] ar = ah.toDoubleArray();
+                Csr a = Csr.fromDense(ah, s % 2 == 0 ? DType.I32 : DType.I64).to(Device.cuda(0));
+                double[] bv = randomDense(k, n, 90 + s);
+                for (int i = 0; i < bv.length; i++) {
+                    bv[i] /= scale;
+                }
+                Tensor bh = Tensor.of(bv, DType.F32, k, n);
+                double[] br = bh.toDoubleArray();
+                try (SpmmPlan plan = SpmmPlan.of(gpu, a, SpmmPlan.Strategy.SPLIT_24)) {
+                    boolean split = HOPPER && k > 0;
+                    long excess = expectedRemainder(ar, m, k);
+                    // A second layer (six more products) once the remainder would pass 2% of the positions.
+                    boolean twoLayers = excess > 0.02 * m * ((k + 127) / 128 * 128);
+                    assertEquals(!split ? "csr" : twoLayers ? "split24x2" : "split24", plan.kind(), "shape " + s);
+                    assertEquals(!split || twoLayers ? 0 : excess, plan.remainderNnz(), "shape " + s);
+                    Tensor c = plan.mul(gpu, bh.to(Device.cuda(0)));
+                    if (split) {
+                        assertEquals("cuda:spmm_split24_bf16x6", gpu.lastImplementation(), "shape " + s);
+                    }
+                    assertProduct(DType.F32, ar, br, null, 1, 0, m, k, n, c.toDoubleArray());
+                    // A strided B: the CSR kernels run the whole product.
+                    Tensor bT = Tensor.of(transpose(br, k, n), DType.F32, n, k).to(Device.cuda(0)).transpose();
+                    Tensor outh = Tensor.of(randomDense(n, m, 100 + s), DType.F32, n, m).transpose();
+                    double[] old = outh.toDoubleArray();
+                    Tensor out = Tensor.of(transpose(old, m, n), DType.F32, n, m).to(Device.cuda(0)).transpose();
+                    plan.mulInto(gpu, out, 0.5f, bT, -1.5f);
+                    if (split && k > 1) {
+                        assertTrue(gpu.lastImplementation().startsWith("cuda:spmm_csr"), gpu.lastImplementation());
+                    }
+                    assertProduct(DType.F32, ar, br, old, 0.5, -1.5, m, k, n, out.toDoubleArray());
+                    // alpha and beta into a row-major output: the K splits' sum adds beta · C.
+                    Tensor outh2 = Tensor.of(randomDense(m, n, 110 + s), DType.F32, m, n);
+                    double[] old2 = outh2.toDoubleArray();
+                    Tensor out2 = outh2.to(Device.cuda(0));
+                    plan.mulInto(gpu, out2, 0.5f, bh.to(Device.cuda(0)), -1.5f);
+                    assertProduct(DType.F32, ar, br, old2, 0.5, -1.5, m, k, n, out2.toDoubleArray());
+                }
+            }
+        }
+    }
+
+    /**
      * One row block whose remainder is more than the Hopper kernel's epilogue holds at a time
      * (about 9000 entries) in a matrix whose remainder is short on average (under two entries a
      * row, so the epilogue adds it), still one layer: rows of whole groups of four (two entries of
@@ -303,8 +365,12 @@ class SpmmPlanTest {
                 // A plan belongs to its device: a CPU context cannot run it.
                 assertThrows(ShapeMismatchException.class, () -> plan.mul(Context.defaultContext(), wide));
             }
-            // fp32 is not split: its plan runs the CSR kernels.
+            // fp32 is split on Hopper (six bf16 products a layer, so from 3.5% density with AUTO).
             try (SpmmPlan f32 = SpmmPlan.of(gpu, Csr.fromDense(Tensor.of(dense, DType.F32, 256, 512)).to(Device.cuda(0)))) {
+                assertEquals(HOPPER ? "split24" : "csr", f32.kind());
+            }
+            try (SpmmPlan f32 = SpmmPlan.of(gpu, Csr.fromDense(Tensor.of(sparseDense(256, 512, 0.02, 44), DType.F32, 256, 512))
+                    .to(Device.cuda(0)))) {
                 assertEquals("csr", f32.kind());
             }
         }
