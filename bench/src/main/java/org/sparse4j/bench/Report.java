@@ -177,22 +177,26 @@ public final class Report {
         } else if (clazz.equals("GpuSpmm")) {
             Map<String, List<double[]>> series = new LinkedHashMap<>();
             List<Point> uniform = points.stream().filter(p -> "uniform".equals(p.params().get("pattern"))).toList();
-            for (String peer : List.of("cusparseSpmm", "cublasDense")) {
-                List<double[]> sp = speedups(uniform, "density", "sparse4jCsr", peer);
-                if (!sp.isEmpty()) {
-                    series.put("vs " + peer, sp);
+            for (String ours : List.of("sparse4jCsr", "sparse4jPlan")) {
+                for (String peer : List.of("cusparseSpmm", "cublasDense")) {
+                    List<double[]> sp = speedups(uniform, "density", ours, peer);
+                    if (!sp.isEmpty()) {
+                        series.put(ours + " vs " + peer, sp);
+                    }
                 }
             }
             plot(dir.resolve(stem + ".png"), "CUDA CSR SpMM speedup, 8192x8192, N=256 (" + stem + ")", "density", series);
             md.append("![speedup against density](").append(stem).append(".png)\n\n");
-            List<double[]> vsCusparse = speedups(uniform, "density", "sparse4jCsr", "cusparseSpmm");
-            if (!vsCusparse.isEmpty()) {
-                double logSum = 0;
-                for (double[] v : vsCusparse) {
-                    logSum += Math.log(v[1]);
+            for (String ours : List.of("sparse4jCsr", "sparse4jPlan")) {
+                List<double[]> vsCusparse = speedups(uniform, "density", ours, "cusparseSpmm");
+                if (!vsCusparse.isEmpty()) {
+                    double logSum = 0;
+                    for (double[] v : vsCusparse) {
+                        logSum += Math.log(v[1]);
+                    }
+                    md.append(String.format(Locale.ROOT, "Geometric mean of %s's speedup against cuSPARSE over the uniform density sweep: "
+                            + "**%.2fx**.%n%n", ours, Math.exp(logSum / vsCusparse.size())));
                 }
-                md.append(String.format(Locale.ROOT, "Geometric mean of the speedup against cuSPARSE over the uniform density sweep: "
-                        + "**%.2fx**.%n%n", Math.exp(logSum / vsCusparse.size())));
             }
         } else if (clazz.equals("BandwidthBenchmark")) {
             Point triad = find(points, "streamTriad");
