@@ -241,8 +241,11 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
                 for (int64_t j = 0; j < seg_half; ++j) {
                     uint16_t pt[3];
                     split_bf16x3(vals[static_cast<size_t>(r * half_k + l * seg_half + j)], pt);
+                    // An infinite or NaN a meets b's other parts as 0 (not inf · 0 = NaN where b1 or b2 is 0).
+                    const bool finite = std::isfinite(vals[static_cast<size_t>(r * half_k + l * seg_half + j)]);
                     for (int q = 0; q < kF32Products; ++q)
-                        parts[static_cast<size_t>((r * segs + l * kF32Products + q) * seg_half + j)] = pt[kF32APart[q]];
+                        parts[static_cast<size_t>((r * segs + l * kF32Products + q) * seg_half + j)] =
+                            finite || kF32BPart[q] == 0 ? pt[kF32APart[q]] : uint16_t{0};
                 }
                 for (int q = 0; q < kF32Products; ++q)
                     memcpy(&seg_nib[static_cast<size_t>((r * segs + l * kF32Products + q) * layer_groups)],

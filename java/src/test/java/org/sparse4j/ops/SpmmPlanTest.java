@@ -273,6 +273,28 @@ class SpmmPlanTest {
         }
     }
 
+    /** An infinite value of an fp32 A stays infinite through the split (its parts meet B's only as b's first part). */
+    @Tag("gpu")
+    @Test
+    void anInfiniteFp32WeightGivesInfinityNotNaN() {
+        needGpu();
+        try (Scope scope = Scope.open(); Context gpu = Context.cuda(0)) {
+            double[] a = {0, Double.POSITIVE_INFINITY, 0, 0.75, 0, 0, 0, 0, 1.5, 0, 0, 0, 0, 0, 0, -2};
+            Csr ad = Csr.fromDense(Tensor.of(a, DType.F32, 2, 8)).to(Device.cuda(0));
+            double[] b = new double[8 * 8];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = 0.5 + (i % 3) * 0.25;  // exact in bf16: B's second and third parts are 0
+            }
+            try (SpmmPlan plan = SpmmPlan.of(gpu, ad, SpmmPlan.Strategy.SPLIT_24)) {
+                float[] c = plan.mul(gpu, Tensor.of(b, DType.F32, 8, 8).to(Device.cuda(0))).toFloatArray();
+                for (int j = 0; j < 8; j++) {
+                    assertEquals(Float.POSITIVE_INFINITY, c[j], "C(0," + j + ")");
+                    assertEquals(1.5 * b[j] - 2 * b[7 * 8 + j], c[8 + j], 1e-6, "C(1," + j + ")");
+                }
+            }
+        }
+    }
+
     /**
      * One row block whose remainder is more than the Hopper kernel's epilogue holds at a time
      * (about 9000 entries) in a matrix whose remainder is short on average (under two entries a
