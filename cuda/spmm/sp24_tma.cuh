@@ -117,7 +117,14 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
     if (warp >= Cfg::kConsumers / 32) {  // the producer warpgroup: one lane issues every copy
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
         if (tid == Cfg::kConsumers) {
-            for (int64_t i = 0; i < ktiles; ++i) {
+            // The segment of A's logical columns the stage is in, and the stage's offset in it,
+            // kept as running counts (a 64-bit division a stage in the one producer thread costs).
+            int64_t seg = (kt0 * kWgBK) / p.k_layer, rel = kt0 * kWgBK - seg * p.k_layer;
+            for (int64_t i = 0; i < ktiles; ++i, rel += kWgBK) {
+                if (rel >= p.k_layer) {
+                    rel -= p.k_layer;
+                    ++seg;
+                }
                 const int64_t kt = kt0 + i;
                 const int s = static_cast<int>(i % kStages);
                 const uint32_t parity = static_cast<uint32_t>((i / kStages) & 1) ^ 1u;
@@ -125,9 +132,7 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
                 const uint32_t base = smem_addr(smem + s * kStageBytes), bar = full0 + 8 * s;
                 mbar_expect_tx(bar, kStageBytes);  // the whole stage lands here, B's boxes from every CTA of the cluster
                 // Segment seg of A's logical columns reads B (again), or the part of B it names.
-                int64_t kb = kt * kWgBK;
-                const int64_t seg = kb / p.k_layer;
-                kb += (static_cast<int64_t>((p.b_parts >> (2 * seg)) & 3u) - seg) * p.k_layer;
+                const int64_t kb = rel + static_cast<int64_t>((p.b_parts >> (2 * seg)) & 3u) * p.k_layer;
 #pragma unroll
                 for (int j = 0; j < kBoxes; ++j) {
                     if (kCluster == 1)
