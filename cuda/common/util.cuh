@@ -96,6 +96,22 @@ inline bool cluster_launch_ok(int32_t device) {
     return v == 1;
 }
 
+// partial[s · m + i] summed over s in [0, splits), in order (so a result does not depend on
+// timing), eight loads issued before they are added.
+__device__ __forceinline__ float ordered_partial_sum(const float* __restrict__ partial, int64_t m, int64_t i, int64_t splits) {
+    constexpr int U = 8;
+    float sum = 0.0f;
+    for (int64_t s0 = 0; s0 < splits; s0 += U) {
+        float v[U];
+#pragma unroll
+        for (int u = 0; u < U; ++u) v[u] = s0 + u < splits ? partial[(s0 + u) * m + i] : 0.0f;
+#pragma unroll
+        for (int u = 0; u < U; ++u)
+            if (s0 + u < splits) sum += v[u];
+    }
+    return sum;
+}
+
 // One flag per device (devices past the 64th share the last), false until set.
 class DeviceFlags {
    public:

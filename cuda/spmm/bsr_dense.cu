@@ -237,22 +237,6 @@ __global__ void gemv_kernel_f64(int64_t m, const double* __restrict__ wt, stride
     y[i * ys] = acc;
 }
 
-// partial[s · m + i] summed over s in [0, splits), in order (so a result does not depend on
-// timing), eight loads issued before they are added.
-__device__ __forceinline__ float ordered_partial_sum(const float* __restrict__ partial, int64_t m, int64_t i, int64_t splits) {
-    constexpr int U = 8;
-    float sum = 0.0f;
-    for (int64_t s0 = 0; s0 < splits; s0 += U) {
-        float v[U];
-#pragma unroll
-        for (int u = 0; u < U; ++u) v[u] = s0 + u < splits ? partial[(s0 + u) * m + i] : 0.0f;
-#pragma unroll
-        for (int u = 0; u < U; ++u)
-            if (s0 + u < splits) sum += v[u];
-    }
-    return sum;
-}
-
 // y[i] = the partial sums of the splits that had active inputs, added in split order.
 template <typename T>
 __global__ void store_kernel(int64_t m, const int64_t* __restrict__ count_ptr, int64_t cap, int64_t per_block,

@@ -119,8 +119,9 @@ constexpr double kFuseF16PerRow = 2.0, kFuseBf16PerRow = 6.0;
 // fp32 plans: a value split into three bf16 parts, a = a0 + a1 + a2, each rounded to nearest from
 // what the parts before it left (exact differences in fp32), so the parts hold a's 24 bits and the
 // third is exact unless a is below 2^-110 or so; a part that would round past bf16's range is
-// truncated instead. Infinities and NaN stay in the first part.
-inline uint16_t bf16_bits_rn(float f) {
+// truncated instead. Infinities and NaN stay in the first part. One function for A (on the host,
+// when the plan is built) and B (on the device, per call), so both are split alike.
+__host__ __device__ inline uint16_t bf16_part(float f) {
     uint32_t u;
     memcpy(&u, &f, 4);
     if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40u);  // NaN stays NaN
@@ -128,19 +129,19 @@ inline uint16_t bf16_bits_rn(float f) {
     if ((r & 0x7fffu) == 0x7f80u && (u & 0x7fffffffu) < 0x7f800000u) return static_cast<uint16_t>(u >> 16);  // would overflow: truncate
     return static_cast<uint16_t>(r);
 }
-inline float bf16_value(uint16_t h) {
+__host__ __device__ inline float bf16_part_value(uint16_t h) {
     const uint32_t u = static_cast<uint32_t>(h) << 16;
     float f;
     memcpy(&f, &u, 4);
     return f;
 }
-inline void split_bf16x3(float a, uint16_t (&part)[3]) {
-    part[0] = bf16_bits_rn(a);
+__host__ __device__ inline void split_bf16x3(float a, uint16_t (&part)[3]) {
+    part[0] = bf16_part(a);
     part[1] = part[2] = 0;
-    if (!std::isfinite(a)) return;
-    const float r1 = a - bf16_value(part[0]);
-    part[1] = bf16_bits_rn(r1);
-    part[2] = bf16_bits_rn(r1 - bf16_value(part[1]));
+    if (!isfinite(a)) return;
+    const float r1 = a - bf16_part_value(part[0]);
+    part[1] = bf16_part(r1);
+    part[2] = bf16_part(r1 - bf16_part_value(part[1]));
 }
 // The six products of an fp32 plan's layer, A part · B part (the terms of a0 b0 + ... whose parts
 // add up to at most the second: the ones dropped are below 2^-25 of |a b|).
@@ -239,10 +240,11 @@ s4j_status build(const s4j_csr* a, cudaStream_t stream, split24* s) {
         for (int64_t r = 0; r < s->m_pad; ++r)
             for (int64_t l = 0; l < s->layers; ++l) {
                 for (int64_t j = 0; j < seg_half; ++j) {
+                    const float av = vals[static_cast<size_t>(r * half_k + l * seg_half + j)];
                     uint16_t pt[3];
-                    split_bf16x3(vals[static_cast<size_t>(r * half_k + l * seg_half + j)], pt);
+                    split_bf16x3(av, pt);
                     // An infinite or NaN a meets b's other parts as 0 (not inf · 0 = NaN where b1 or b2 is 0).
-                    const bool finite = std::isfinite(vals[static_cast<size_t>(r * half_k + l * seg_half + j)]);
+                    const bool finite = std::isfinite(av);
                     for (int q = 0; q < kF32Products; ++q)
                         parts[static_cast<size_t>((r * segs + l * kF32Products + q) * seg_half + j)] =
                             finite || kF32BPart[q] == 0 ? pt[kF32APart[q]] : uint16_t{0};
@@ -355,13 +357,8 @@ s4j_status launch_tma(const exec_env& env, const split24* s, const sp24_args& p,
     return S4J_OK;
 }
 
-// An fp32 plan's B, per call: part q of row kk (q = 0, 1, 2; the bf16 split of split_bf16x3) at
-// row q · k_layer + kk of bp, rows kk >= k zero. Four columns a thread (B's rows are 16-byte vectors).
-__device__ __forceinline__ __nv_bfloat16 bf16_rn_finite(float f) {
-    const __nv_bfloat16 h = __float2bfloat16_rn(f);
-    if (isinf(__bfloat162float(h)) && !isinf(f)) return __float2bfloat16_rz(f);  // would overflow: truncate
-    return h;
-}
+// An fp32 plan's B, per call: part q of row kk (q = 0, 1, 2; split_bf16x3) at row q · k_layer + kk
+// of bp, rows kk >= k zero. Four columns a thread (B's rows are 16-byte vectors).
 __global__ void split_b_kernel(int64_t k, int64_t k_layer, int64_t n, const float* __restrict__ b, int64_t ldb, __nv_bfloat16* __restrict__ bp) {
     const int64_t q4 = n / 4, total = k_layer * q4;
     for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
@@ -369,16 +366,13 @@ __global__ void split_b_kernel(int64_t k, int64_t k_layer, int64_t n, const floa
         float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
         if (kk < k) v = *reinterpret_cast<const float4*>(b + kk * ldb + j);
         const float x[4] = {v.x, v.y, v.z, v.w};
-        __nv_bfloat16 part[3][4];
+        uint16_t part[3][4];
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
-            part[0][e] = bf16_rn_finite(x[e]);
-            part[1][e] = part[2][e] = __float2bfloat16_rn(0.0f);
-            if (isfinite(x[e])) {
-                const float r1 = x[e] - __bfloat162float(part[0][e]);
-                part[1][e] = bf16_rn_finite(r1);
-                part[2][e] = bf16_rn_finite(r1 - __bfloat162float(part[1][e]));
-            }
+            uint16_t pt[3];
+            split_bf16x3(x[e], pt);
+#pragma unroll
+            for (int q = 0; q < 3; ++q) part[q][e] = pt[q];
         }
 #pragma unroll
         for (int q = 0; q < 3; ++q) {
@@ -395,8 +389,7 @@ __global__ void split_sum_kernel(int64_t m, int64_t n, int splits, const float* 
     const int64_t total = m * n;
     for (int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; t < total; t += static_cast<int64_t>(gridDim.x) * blockDim.x) {
         const int64_t i = t / n, j = t % n;
-        float sum = 0.0f;
-        for (int z = 0; z < splits; ++z) sum += part[z * total + t];
+        const float sum = ordered_partial_sum(part, total, t, splits);
         float* out = c + i * cs0 + j * cs1;
         *out = beta != 0.0f ? sum + beta * *out : sum;
     }
@@ -459,7 +452,6 @@ s4j_status run(const exec_env& env, const split24* s, float alpha, const s4j_den
                const char** impl, bool* remainder_done) {
     const int64_t n = b->shape[1];
     *impl = "cuda:spmm_split24";
-    *remainder_done = false;
     if (s->m == 0 || n == 0) return S4J_OK;
     using Cfg = sp24_default;
     const int64_t col_tiles = (n + Cfg::kTileN - 1) / Cfg::kTileN;
