@@ -27,6 +27,7 @@
 #include <cstdint>
 
 #include "../common/async.cuh"
+#include "../common/types.cuh"
 
 namespace s4j {
 namespace cuda {
@@ -89,17 +90,6 @@ __device__ __forceinline__ void mma_sp<__nv_bfloat16>(float (&d)[4], const uint3
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]), "r"(b[2]), "r"(b[3]), "r"(e));
 }
 
-__device__ __forceinline__ float out_to_float(float v) { return v; }
-__device__ __forceinline__ float out_to_float(__half v) { return __half2float(v); }
-__device__ __forceinline__ float out_to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
-template <typename T>
-__device__ __forceinline__ T float_to_out(float v);
-template <>
-__device__ __forceinline__ float float_to_out<float>(float v) { return v; }
-template <>
-__device__ __forceinline__ __half float_to_out<__half>(float v) { return __float2half_rn(v); }
-template <>
-__device__ __forceinline__ __nv_bfloat16 float_to_out<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
 // Copies A's compressed values for logical columns [kt · BK, (kt + 1) · BK) of rows [m0, m0 + ROWS)
 // into shared memory: BK / 16 chunks of 16 bytes a row, chunk ch of row r at a_s + a_off(r, ch).
@@ -189,7 +179,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
                 alignas(16) T v[8];
 #pragma unroll
                 for (int e = 0; e < 8; ++e)
-                    v[e] = kk < p.k && nn + e < p.n ? bm[kk * p.bs0 + (nn + e) * p.bs1] : float_to_out<T>(0.0f);
+                    v[e] = kk < p.k && nn + e < p.n ? bm[kk * p.bs0 + (nn + e) * p.bs1] : from_acc<T>(0.0f);
                 const uint4 w = *reinterpret_cast<const uint4*>(v);
                 asm volatile("st.shared.v4.u32 [%0], {%1,%2,%3,%4};\n" ::"r"(dst), "r"(w.x), "r"(w.y), "r"(w.z), "r"(w.w));
             }
@@ -263,8 +253,8 @@ __global__ void __launch_bounds__(Cfg::kThreads, Cfg::kMinBlocks) sp24_kernel(sp
                     if (col >= p.n) continue;
                     T* out = c + row * p.cs0 + col * p.cs1;
                     float v = p.alpha * acc[i][j][h * 2 + q];
-                    if (p.beta != 0.0f) v += p.beta * out_to_float(*out);
-                    *out = float_to_out<T>(v);
+                    if (p.beta != 0.0f) v += p.beta * to_acc(*out);
+                    *out = from_acc<T>(v);
                 }
             }
         }

@@ -187,7 +187,7 @@ struct wg_remainder {
             const int64_t c1 = min(c0 + kCap, e_end);
             for (int64_t j = c0 + tid; j < c1; j += 256) {
                 c_s[j - c0] = p.rem_ci[j];
-                v_s[j - c0] = out_to_float(rv[j]);
+                v_s[j - c0] = to_acc(rv[j]);
             }
             wg_consumers_sync();
             if (mine) {
@@ -230,7 +230,7 @@ struct wg_remainder {
                         T bt[8];
                         memcpy(bt, &bv[u], 16);
 #pragma unroll
-                        for (int x = 0; x < 8; ++x) a[x] = fmaf(w[u], out_to_float(bt[x]), a[x]);
+                        for (int x = 0; x < 8; ++x) a[x] = fmaf(w[u], to_acc(bt[x]), a[x]);
                         any = true;
                     }
                 }
@@ -280,10 +280,10 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
                 for (int h = 0; h < kVecs; ++h) bits[h] = reinterpret_cast<const uint4*>(out)[h];
                 memcpy(o, bits, sizeof(o));
 #pragma unroll
-                for (int e = 0; e < 8; ++e) v[e] += p.beta * out_to_float(o[e]);
+                for (int e = 0; e < 8; ++e) v[e] += p.beta * to_acc(o[e]);
             }
 #pragma unroll
-            for (int e = 0; e < 8; ++e) o[e] = float_to_out<TOut>(v[e]);
+            for (int e = 0; e < 8; ++e) o[e] = from_acc<TOut>(v[e]);
             memcpy(bits, o, sizeof(o));
 #pragma unroll
             for (int h = 0; h < kVecs; ++h) reinterpret_cast<uint4*>(out)[h] = bits[h];
@@ -291,8 +291,8 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
             for (int e = 0; e < 8 && col + e < p.n; ++e) {
                 TOut* oe = out + e * p.cs1;
                 float x = v[e];
-                if (p.beta != 0.0f) x += p.beta * out_to_float(*oe);
-                *oe = float_to_out<TOut>(x);
+                if (p.beta != 0.0f) x += p.beta * to_acc(*oe);
+                *oe = from_acc<TOut>(x);
             }
         }
     }
