@@ -152,7 +152,10 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
         for (int h = 0; h < Tile::kH; ++h)
 #pragma unroll
             for (int i = 0; i < Tile::kAcc; ++i) acc[h][i] = 0.0f;
+        wg_rem_prefetch pf;
+        pf.rows(p, m0, Tile::kRows, tid);
         auto step = [&](int64_t kt, wg_meta_regs<Tile::kH>& r) {  // A stays in shared memory
+            if (kt == 2) pf.entries<T>(p, tid);
             const int s = static_cast<int>(kt % kStages);
             mbar_wait(full0 + 8 * s, static_cast<uint32_t>((kt / kStages) & 1));
             const unsigned char* base = smem + s * kStageBytes;
@@ -171,8 +174,9 @@ __global__ void __launch_bounds__(tma_cfg<Tile>::kThreads, 1)
             }
         };
         wg_k_loop<wg_meta_regs<Tile::kH>>(ktiles, step);
+        if (ktiles <= 2) pf.entries<T>(p, tid);
         static_assert(wg_epilogue<Tile>::kBytes <= kStageBytes * kStages, "the epilogue's tile fits in the stages");
-        wg_store<T, Tile, kStageBytes * kStages, TOut>(acc, p, m0, n0, warp, lane, smem);
+        wg_store<T, Tile, kStageBytes * kStages, TOut>(acc, p, m0, n0, warp, lane, smem, pf);
     }
     if (kCluster > 1) cluster_sync();  // the other CTAs have made their last arrivals on this one's barriers
 #endif

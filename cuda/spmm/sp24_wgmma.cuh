@@ -145,10 +145,41 @@ __device__ __forceinline__ void wg_k_loop(int64_t ktiles, Step step) {
 // 8 (i / 4) + 2 t + (i & 1).
 template <typename Tile>
 struct wg_epilogue {
-    static constexpr int kLd = Tile::kN + 4;  // floats a staged row: the padding puts the 8 rows of a store in distinct banks
+    // Floats a staged row: with 8 of padding, the 8 rows of a half-warp's 8-byte stores (4 rows x 4
+    // lanes) fall in distinct banks (4 of padding left 2 rows on each bank: a 4.3-way conflict on
+    // the H100, Nsight Compute).
+    static constexpr int kLd = Tile::kN + 8;
     static constexpr int kBytes = Tile::kRows * kLd * 4;
 };
 __device__ __forceinline__ void wg_consumers_sync() { asm volatile("bar.sync 1, 256;\n" ::: "memory"); }
+
+// What a consumer thread loads of the tile's remainder while the main loop runs, so the epilogue
+// does not wait for it: the row pointer of tile row tid (and of row 256, thread 0), the bounds of
+// the tile's entries, and entries e_begin + tid and e_begin + tid + 256. Each load is one L2 round
+// trip that would otherwise stand between the last wgmma and the stores.
+struct wg_rem_prefetch {
+    int rp0 = 0, rp1 = 0, ci0 = 0, ci1 = 0;
+    int64_t e_begin = 0, e_end = 0;
+    float v0 = 0.0f, v1 = 0.0f;
+
+    // Before the main loop: the row pointers (no wait).
+    __device__ __forceinline__ void rows(const sp24_args& p, int64_t m0, int kRows, int tid) {
+        const int n = static_cast<int>(min(static_cast<int64_t>(kRows), p.m - m0));
+        if (!p.rem_rp || n <= 0) return;
+        if (tid <= n) rp0 = __ldg(p.rem_rp + m0 + tid);
+        if (tid == 0 && n >= 256) rp1 = __ldg(p.rem_rp + m0 + 256);
+        e_begin = __ldg(p.rem_rp + m0);
+        e_end = __ldg(p.rem_rp + m0 + n);
+    }
+    // A few stages into the main loop, when the row pointers have arrived: the first two entries.
+    template <typename T>
+    __device__ __forceinline__ void entries(const sp24_args& p, int tid) {
+        if (!p.rem_rp) return;
+        const T* rv = static_cast<const T*>(p.rem_v);
+        if (e_begin + tid < e_end) ci0 = __ldg(p.rem_ci + e_begin + tid), v0 = to_acc(rv[e_begin + tid]);
+        if (e_begin + tid + 256 < e_end) ci1 = __ldg(p.rem_ci + e_begin + tid + 256), v1 = to_acc(rv[e_begin + tid + 256]);
+    }
+};
 
 // The CSR remainder of the tile's rows, added to the staged tile st (which holds alpha · acc) as
 // alpha · sum of v · B(c, n0 : n0 + N) per entry, so C is read and written once, in wg_store,
@@ -166,17 +197,21 @@ struct wg_remainder {
     static_assert(kCap >= 1024, "room for a thousand entries a pass");
     static_assert(Tile::kRows % kGroups == 0, "whole rows a group");
 
-    __device__ static __forceinline__ void add(const sp24_args& p, int64_t m0, int64_t n0, int tid, float* st, unsigned char* smem) {
+    static_assert(Tile::kRows <= 256, "wg_rem_prefetch holds row pointers 0 .. 256");
+
+    // pf: what the thread loaded during the main loop (wg_rem_prefetch).
+    __device__ static __forceinline__ void add(const sp24_args& p, int64_t m0, int64_t n0, int tid, float* st, unsigned char* smem,
+                                               const wg_rem_prefetch& pf) {
         constexpr int kLd = wg_epilogue<Tile>::kLd;
         const int rows = static_cast<int>(min(static_cast<int64_t>(Tile::kRows), p.m - m0));
         if (rows <= 0) return;  // the padding row block of an odd count of row blocks
+        const int64_t e_begin = pf.e_begin, e_end = pf.e_end;
+        if (e_begin == e_end) return;  // the same on every thread: no barrier is left waiting
         int* rp_s = reinterpret_cast<int*>(smem + wg_epilogue<Tile>::kBytes);
         int* c_s = reinterpret_cast<int*>(smem + wg_epilogue<Tile>::kBytes + kRpBytes);
         float* v_s = reinterpret_cast<float*>(c_s + kCap);
-        for (int i = tid; i <= rows; i += 256) rp_s[i] = p.rem_rp[m0 + i];
-        wg_consumers_sync();
-        const int64_t e_begin = rp_s[0], e_end = rp_s[rows];
-        if (e_begin == e_end) return;  // the same on every thread: no barrier is left waiting
+        if (tid <= rows) rp_s[tid] = pf.rp0;
+        if (tid == 0 && rows >= 256) rp_s[256] = pf.rp1;  // made visible by the first pass's barrier
         const int grp = tid / kLanes, gl = tid % kLanes;
         const int r_lo = min(grp * kR, rows), r_hi = min(grp * kR + kR, rows);
         const int64_t col = n0 + gl * 8;
@@ -186,8 +221,9 @@ struct wg_remainder {
         for (int64_t c0 = e_begin; c0 < e_end; c0 += kCap) {
             const int64_t c1 = min(c0 + kCap, e_end);
             for (int64_t j = c0 + tid; j < c1; j += 256) {
-                c_s[j - c0] = p.rem_ci[j];
-                v_s[j - c0] = to_acc(rv[j]);
+                const int64_t u = j - e_begin - tid;  // 0 and 256: the entries the thread already holds
+                c_s[j - c0] = u == 0 ? pf.ci0 : u == 256 ? pf.ci1 : p.rem_ci[j];
+                v_s[j - c0] = u == 0 ? pf.v0 : u == 256 ? pf.v1 : to_acc(rv[j]);
             }
             wg_consumers_sync();
             if (mine) {
@@ -243,7 +279,7 @@ struct wg_remainder {
 
 template <typename T, typename Tile, int kSmem, typename TOut = T>
 __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc], const sp24_args& p, int64_t m0, int64_t n0, int warp,
-                                         int lane, unsigned char* smem) {
+                                         int lane, unsigned char* smem, const wg_rem_prefetch& pf) {
     constexpr int kLd = wg_epilogue<Tile>::kLd, kChunks = Tile::kN / 8;
     float* st = reinterpret_cast<float*>(smem);
     const int g = lane >> 2, t = lane & 3, tid = warp * 32 + lane;
@@ -259,7 +295,7 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
         }
     }
     wg_consumers_sync();
-    if (p.rem_rp) wg_remainder<T, Tile, kSmem>::add(p, m0, n0, tid, st, smem);
+    if (p.rem_rp) wg_remainder<T, Tile, kSmem>::add(p, m0, n0, tid, st, smem, pf);
     TOut* c = static_cast<TOut*>(p.c) + blockIdx.z * p.c_zstride;
     const bool vec = p.cs1 == 1 && p.cs0 % 8 == 0 && (reinterpret_cast<uintptr_t>(c) & 15) == 0;
 #pragma unroll 1
@@ -267,8 +303,12 @@ __device__ __forceinline__ void wg_store(const float (&acc)[Tile::kH][Tile::kAcc
         const int r = q / kChunks, cc = q % kChunks * 8;
         const int64_t row = m0 + r, col = n0 + cc;
         if (row >= p.m || col >= p.n) continue;
-        const float4 lo = *reinterpret_cast<const float4*>(st + r * kLd + cc);
-        const float4 hi = *reinterpret_cast<const float4*>(st + r * kLd + cc + 4);
+        // Lanes 4-7 of each quarter-warp read their second half first, so the eight 16-byte reads
+        // of a quarter-warp cover all 32 banks once (in order, lanes 4 apart would share banks).
+        const int f = (tid >> 2 & 1) * 4;
+        const float4 x = *reinterpret_cast<const float4*>(st + r * kLd + cc + f);
+        const float4 y = *reinterpret_cast<const float4*>(st + r * kLd + cc + 4 - f);
+        const float4 lo = f ? y : x, hi = f ? x : y;
         float v[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
         TOut* out = c + row * p.cs0 + col * p.cs1;
         constexpr int kVecs = 8 * static_cast<int>(sizeof(TOut)) / 16;  // 16-byte pieces of 8 outputs
@@ -352,7 +392,7 @@ __global__ void __launch_bounds__(kWgThreads, 1) sp24_wgmma_kernel(sp24_args p) 
     wg_k_loop<wg_regs<1>>(ktiles, step);
     cp_async_wait<0>();
     static_assert(wg_epilogue<wg_wide>::kBytes <= kWgStageBytes * kWgStages, "the epilogue's tile fits in the stages");
-    wg_store<T, wg_wide, kWgStageBytes * kWgStages>(acc, p, m0, n0, warp, lane, smem);
+    wg_store<T, wg_wide, kWgStageBytes * kWgStages>(acc, p, m0, n0, warp, lane, smem, wg_rem_prefetch{});  // p has no remainder here
 #endif
 }
 
