@@ -1,6 +1,8 @@
 // GPU benchmark harness: sparse4j's CUDA kernels against cuSPARSE (SpMM, SpMV, SDDMM) and cuBLAS
-// dense GEMM in one process, timed with CUDA events on one stream: warm-up calls, then the median
-// of at least 20 timed calls. Writes JMH-shaped JSON, so bench/report.sh builds the same tables.
+// dense GEMM/GEMV in one process, timed with CUDA events on one stream: warm-up calls, then the
+// median of at least 20 timed calls. Batch-1 SpMV and the activation-sparse GEMV are also timed
+// against cuBLAS's dense GEMV over as many bytes as they need. Writes JMH-shaped JSON, so
+// bench/report.sh builds the same tables.
 //
 //   gpu_bench --suite density|llm|sddmm|gemv|bsr|all --out FILE.json [--quick] [--batch N] [--cold]
 #include <cublas_v2.h>
@@ -404,6 +406,25 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     out.add(clazz, "sparse4jCsr", params, ours, spmv_bytes);
     out.add(clazz, n > 1 ? "sparse4jCsrMerge" : "sparse4jSpmvMerge", params, tiled, spmv_bytes);
     out.add(clazz, peer_name, params, peer, spmv_bytes);
+    if (n == 1) {
+        // cuBLAS's dense GEMV over as many bytes as the SpMV needs (m rows, enough columns), so that
+        // its fixed costs weigh on the same bytes as ours do; timed only.
+        const int64_t kd = std::max<int64_t>(1, static_cast<int64_t>(spmv_bytes / (static_cast<double>(m) * d.size)));
+        void *wd = nullptr, *xd = nullptr;
+        CHECK_CUDA(cudaMalloc(&wd, m * kd * d.size));
+        CHECK_CUDA(cudaMemset(wd, 0, m * kd * d.size));
+        CHECK_CUDA(cudaMalloc(&xd, kd * d.size));
+        CHECK_CUDA(cudaMemset(xd, 0, kd * d.size));
+        float one = 1, zero = 0;
+        Timing same = time_it(g.stream, reps, [&] {
+            CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, m, 1, kd, &one, wd, d.cuda, m, xd, d.cuda, kd, &zero, c_ref, d.cuda, m,
+                                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        });
+        out.add(clazz, "cublasDenseGemvSameBytes", params, same, static_cast<double>(m) * static_cast<double>(kd) * d.size);
+        std::printf("[cublas dense gemv on as many bytes: %.1f us, %.0f GB/s] ", same.median, static_cast<double>(m) * kd * d.size / (same.median * 1e3));
+        cudaFree(wd);
+        cudaFree(xd);
+    }
     std::printf("%-8s %-12s n=%-5lld density=%-6g %-8s %-4s nnz=%-9lld sparse4j %9.1f us  %s %9.1f us  (%.2fx)  maxdiff %.1e",
                 clazz.c_str(), params[0].second.c_str(), (long long)n, density, params[3].second.c_str(), d.name, (long long)nnz,
                 ours.median, peer_name.c_str(), peer.median, peer.median / ours.median, err);
@@ -559,6 +580,15 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
         CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_T, CUBLAS_OP_N, m, 1, kdim, &alpha, wd, d.cuda, kdim, xd, d.cuda, kdim, &beta,
                                 y_ref, d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     });
+    // cuBLAS's dense GEMV over as many bytes as the active rows of Wᵀ: its first n_active rows
+    // (contiguous, m x n_active column-major), so that its fixed costs (launch, first loads, the
+    // tail) weigh on the same bytes as ours do. Timed only; y_ref is rewritten below.
+    Timing same{0, 0};
+    if (n_active > 0)
+        same = time_it(g.stream, reps, [&] {
+            CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, m, 1, n_active, &alpha, wtd, d.cuda, m, xd, d.cuda, n_active, &beta,
+                                    y_ref, d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        });
     // The dense product includes the near-zero inputs the sparse one drops, so compare against a
     // dense product of the thresholded x instead.
     std::vector<float> xt(x);
@@ -577,10 +607,12 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
     out.add("GpuGemv", "sparse4jActivationSparse", params, ours, bytes);
     out.add("GpuGemv", "sparse4jActivationSparseTwoStep", params, vec, bytes);
     out.add("GpuGemv", "cublasDenseGemv", params, dense, static_cast<double>(m) * static_cast<double>(kdim) * d.size);
+    if (n_active > 0) out.add("GpuGemv", "cublasDenseGemvSameBytes", params, same, bytes);
     std::printf("gemv     %-12s active=%-5g %-4s sparse4j %8.1f us (%.0f GB/s on the active rows) [%s]  two-step %8.1f us (%.0f GB/s, "
-                "maxdiff %.1e)  cublas dense %8.1f us (%.2fx)  maxdiff %.1e\n",
+                "maxdiff %.1e)  cublas dense %8.1f us (%.2fx)  cublas dense on as many bytes %8.1f us (%.0f GB/s)  maxdiff %.1e\n",
                 params[0].second.c_str(), active, d.name, ours.median, bytes / (ours.median * 1e3), ours_impl.c_str(), vec.median,
-                bytes / (vec.median * 1e3), vec_err, dense.median, dense.median / ours.median, err);
+                bytes / (vec.median * 1e3), vec_err, dense.median, dense.median / ours.median, same.median,
+                same.median > 0 ? bytes / (same.median * 1e3) : 0.0, err);
     std::fflush(stdout);
     cudaFree(wd);
     cudaFree(wtd);
