@@ -305,6 +305,17 @@ struct Gpu {
     s4j_context alt;  // the same stream, with the alternative kernels forced (merge-path SpMM and SpMV, warp-per-nonzero SDDMM, thread-per-output GEMV and BSR)
 };
 
+// cuBLAS's dense GEMV y = W·x, W column-major m x k (leading dimension m), fp32 compute: the peer
+// that reads as many bytes as a batch-1 call of ours (m · k values), so its fixed costs (launch,
+// first loads, the tail) weigh on the same bytes. Timed only; y is overwritten.
+Timing time_dense_gemv(Gpu& g, int64_t m, int64_t k, const void* w, const void* x, void* y, const Dtype& d, int reps) {
+    const float one = 1, zero = 0;
+    return time_it(g.stream, reps, [&] {
+        CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, m, 1, k, &one, w, d.cuda, m, x, d.cuda, k, &zero, y, d.cuda, m,
+                                CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+    });
+}
+
 // Largest relative difference between two device outputs of `count` values, normalised by the
 // largest magnitude of the reference (the products are sums of many signed terms).
 double compare(const void* ours, const void* ref, int64_t count, const Dtype& d) {
@@ -407,19 +418,14 @@ void spmm_case(Gpu& g, Results& out, const std::string& clazz, int64_t m, int64_
     out.add(clazz, n > 1 ? "sparse4jCsrMerge" : "sparse4jSpmvMerge", params, tiled, spmv_bytes);
     out.add(clazz, peer_name, params, peer, spmv_bytes);
     if (n == 1) {
-        // cuBLAS's dense GEMV over as many bytes as the SpMV needs (m rows, enough columns), so that
-        // its fixed costs weigh on the same bytes as ours do; timed only.
+        // cuBLAS's dense GEMV over as many bytes as the SpMV needs (m rows, enough columns).
         const int64_t kd = std::max<int64_t>(1, static_cast<int64_t>(spmv_bytes / (static_cast<double>(m) * d.size)));
         void *wd = nullptr, *xd = nullptr;
         CHECK_CUDA(cudaMalloc(&wd, m * kd * d.size));
         CHECK_CUDA(cudaMemset(wd, 0, m * kd * d.size));
         CHECK_CUDA(cudaMalloc(&xd, kd * d.size));
         CHECK_CUDA(cudaMemset(xd, 0, kd * d.size));
-        float one = 1, zero = 0;
-        Timing same = time_it(g.stream, reps, [&] {
-            CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, m, 1, kd, &one, wd, d.cuda, m, xd, d.cuda, kd, &zero, c_ref, d.cuda, m,
-                                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-        });
+        Timing same = time_dense_gemv(g, m, kd, wd, xd, c_ref, d, reps);
         out.add(clazz, "cublasDenseGemvSameBytes", params, same, static_cast<double>(m) * static_cast<double>(kd) * d.size);
         std::printf("[cublas dense gemv on as many bytes: %.1f us, %.0f GB/s] ", same.median, static_cast<double>(m) * kd * d.size / (same.median * 1e3));
         cudaFree(wd);
@@ -581,14 +587,9 @@ void gemv_case(Gpu& g, Results& out, int64_t m, int64_t kdim, double active, con
                                 y_ref, d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     });
     // cuBLAS's dense GEMV over as many bytes as the active rows of Wᵀ: its first n_active rows
-    // (contiguous, m x n_active column-major), so that its fixed costs (launch, first loads, the
-    // tail) weigh on the same bytes as ours do. Timed only; y_ref is rewritten below.
+    // (contiguous, m x n_active column-major). y_ref is rewritten below.
     Timing same{0, 0};
-    if (n_active > 0)
-        same = time_it(g.stream, reps, [&] {
-            CHECK_BLAS(cublasGemmEx(g.blas, CUBLAS_OP_N, CUBLAS_OP_N, m, 1, n_active, &alpha, wtd, d.cuda, m, xd, d.cuda, n_active, &beta,
-                                    y_ref, d.cuda, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-        });
+    if (n_active > 0) same = time_dense_gemv(g, m, n_active, wtd, xd, y_ref, d, reps);
     // The dense product includes the near-zero inputs the sparse one drops, so compare against a
     // dense product of the thresholded x instead.
     std::vector<float> xt(x);
